@@ -1,0 +1,23 @@
+// app.* and settings.* channels.
+import type { Services } from '../../services.ts';
+import type { Handlers } from '../dispatcher.ts';
+
+export function appHandlers(s: Services): Pick<Handlers, 'app.info' | 'settings.get' | 'settings.set'> {
+  return {
+    'app.info': async () => ({
+      name: 'Tessera',
+      version: s.config.version,
+      dataDir: s.config.dataDir,
+      platform: process.platform,
+      arch: process.arch,
+      nodeVersion: process.versions.node,
+      host: s.config.host,
+    }),
+    'settings.get': async () => s.settings.get(),
+    'settings.set': async ({ patch }) => {
+      const next = s.settings.set(patch);
+      s.events.emit('settings.changed', { keys: Object.keys(patch) });
+      return next;
+    },
+  };
+}

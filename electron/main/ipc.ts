@@ -1,0 +1,28 @@
+// Binds the core's dispatcher to ipcMain behind one wrapper that checks the sender frame:
+// only our own top-level page may call, as VS Code's validateIPC does.
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import type { Core } from '../core/index.ts';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../preload/bridge-channels.ts';
+
+export function isTrustedSender(event: IpcMainInvokeEvent, appUrlPrefix: string): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null) return false;
+  return frame.url.startsWith(appUrlPrefix);
+}
+
+export function bindIpc(core: Core, appUrlPrefix: string): () => void {
+  ipcMain.handle(INVOKE_CHANNEL, async (event, channel: unknown, input: unknown) => {
+    if (!isTrustedSender(event, appUrlPrefix)) {
+      return { ok: false, error: { code: 'FORBIDDEN', message: 'This window may not call the Tessera backend.' } };
+    }
+    if (typeof channel !== 'string') return { ok: false, error: { code: 'INVALID_INPUT', message: 'channel: must be a string', field: 'channel' } };
+    return core.dispatcher.dispatch(channel, input, { transport: 'ipc' });
+  });
+  return () => ipcMain.removeHandler(INVOKE_CHANNEL);
+}
+
+export function forwardEvents(core: Core, contents: WebContents): () => void {
+  return core.events.subscribe((message) => {
+    if (!contents.isDestroyed()) contents.send(EVENT_CHANNEL, message);
+  });
+}

@@ -1,0 +1,121 @@
+// The desk: header (backend and token status, theme), navigation, and the current page.
+import { ActionIcon, AppShell, Badge, Burger, Group, NavLink, Text, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import {
+  IconApps,
+  IconKey,
+  IconLayoutGrid,
+  IconListCheck,
+  IconMoon,
+  IconRocket,
+  IconServer2,
+  IconSettings,
+  IconSun,
+} from '@tabler/icons-react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useTransport } from '../hooks/transport-context.ts';
+import { useAction } from '../hooks/use-action.ts';
+import { useQuery } from '../hooks/use-query.ts';
+import type { ConnectionState } from '../transport/transport.ts';
+import { AppsPage } from '../pages/apps/AppsPage.tsx';
+import { AuditPage } from '../pages/audit/AuditPage.tsx';
+import { ClustersPage } from '../pages/clusters/ClustersPage.tsx';
+import { KeysPage } from '../pages/keys/KeysPage.tsx';
+import { MatrixPage } from '../pages/matrix/MatrixPage.tsx';
+import { RolloutsPage } from '../pages/rollouts/RolloutsPage.tsx';
+import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
+import { navigate, ROUTES, useRoute, type RoutePath } from './routes.ts';
+import { TokenStatus } from './TokenStatus.tsx';
+
+const PAGES: Record<RoutePath, { icon: ReactNode; page: () => ReactNode }> = {
+  matrix: { icon: <IconLayoutGrid size={18} aria-hidden />, page: () => <MatrixPage /> },
+  apps: { icon: <IconApps size={18} aria-hidden />, page: () => <AppsPage /> },
+  clusters: { icon: <IconServer2 size={18} aria-hidden />, page: () => <ClustersPage /> },
+  rollouts: { icon: <IconRocket size={18} aria-hidden />, page: () => <RolloutsPage /> },
+  keys: { icon: <IconKey size={18} aria-hidden />, page: () => <KeysPage /> },
+  audit: { icon: <IconListCheck size={18} aria-hidden />, page: () => <AuditPage /> },
+  settings: { icon: <IconSettings size={18} aria-hidden />, page: () => <SettingsPage /> },
+};
+
+function BackendStatus() {
+  const transport = useTransport();
+  const [state, setState] = useState<ConnectionState>('connecting');
+  useEffect(() => transport.onConnection(setState), [transport]);
+  const color = state === 'connected' ? 'green' : state === 'connecting' ? 'yellow' : 'red';
+  const text = state === 'connected' ? 'Backend connected' : state === 'connecting' ? 'Connecting…' : 'Backend unreachable';
+  return (
+    <Badge color={color} variant="dot" size="lg" data-testid="backend-status">
+      {text}
+    </Badge>
+  );
+}
+
+/** Switches between light and dark and remembers the choice in the settings. */
+function ThemeToggle({ onChange }: { onChange: (theme: 'light' | 'dark') => void }) {
+  const computed = useComputedColorScheme('light');
+  const next = computed === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={`Switch to ${next} theme`}>
+      <ActionIcon variant="default" size="lg" aria-label={`Switch to ${next} theme`} onClick={() => onChange(next)} data-testid="theme-toggle">
+        {computed === 'dark' ? <IconSun size={18} aria-hidden /> : <IconMoon size={18} aria-hidden />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+export function Shell() {
+  const route = useRoute();
+  const [opened, { toggle, close }] = useDisclosure();
+  const settings = useQuery('settings.get', {});
+  const saveSettings = useAction('settings.set');
+  const { setColorScheme } = useMantineColorScheme();
+  const applyScheme = useRef(setColorScheme);
+  applyScheme.current = setColorScheme;
+  const theme = settings.data?.theme;
+  useEffect(() => {
+    if (theme) applyScheme.current(theme);
+  }, [theme]);
+  const switchTheme = (next: 'light' | 'dark') => {
+    setColorScheme(next);
+    void saveSettings.run({ patch: { theme: next } });
+  };
+
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="sm">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <img src="./tessera.svg" alt="" width={28} height={28} />
+            <Text fw={700} size="lg">
+              Tessera
+            </Text>
+          </Group>
+          <Group gap="sm">
+            <TokenStatus />
+            <BackendStatus />
+            <ThemeToggle onChange={switchTheme} />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Pages">
+        {ROUTES.map((r) => (
+          <NavLink
+            key={r.path}
+            href={`#/${r.path}`}
+            label={r.label}
+            leftSection={PAGES[r.path].icon}
+            active={route === r.path}
+            aria-current={route === r.path ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(r.path);
+              close();
+            }}
+          />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>{PAGES[route].page()}</AppShell.Main>
+    </AppShell>
+  );
+}
