@@ -2,5 +2,7 @@
 import type { Command } from './command.ts';
 import { contextsCommand, infoCommand, modulesCommand } from './commands/basics.ts';
 import { serveCommand } from './commands/serve.ts';
+import { keyCreateCommand, keyListCommand } from './commands/key.ts';
+import { tokenListCommand } from './commands/token.ts';
 
-export const commands: Command[] = [serveCommand, infoCommand, contextsCommand, modulesCommand];
+export const commands: Command[] = [serveCommand, infoCommand, contextsCommand, modulesCommand, tokenListCommand, keyListCommand, keyCreateCommand];

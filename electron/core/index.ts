@@ -9,6 +9,7 @@ import { createEventBus, type EventBus } from './events.ts';
 import { createLogger, processSinks, stderrSink, type LogSink, type Logger } from './log/logger.ts';
 import type { CoreConfig, Services } from './services.ts';
 import { createSettingsStore } from './settings/settings-store.ts';
+import { createTokenService } from './hsm/create.ts';
 
 export type { CoreConfig, Services } from './services.ts';
 export type { CallContext, Dispatcher } from './api/dispatcher.ts';
@@ -33,6 +34,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
   const log = createLogger([...(options.logSinks ?? [stderrSink('warn')]), ...processSinks]);
   const events = createEventBus();
   const closers: (() => Promise<void> | void)[] = [];
+  let tokens: ReturnType<typeof createTokenService> | null = null;
   const services: Services = {
     config,
     env: config.env ?? process.env,
@@ -40,6 +42,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
     events,
     settings: createSettingsStore(config.dataDir, log.child('settings')),
     onClose: (fn) => closers.push(fn),
+    tokens: () => (tokens ??= createTokenService(services)),
   };
   const handlers: Handlers = {
     ...appHandlers(services),

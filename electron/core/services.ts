@@ -1,5 +1,6 @@
 // The services a core is made of, handed to each area's handlers.
 import type { EventBus } from './events.ts';
+import type { PinKeychain, TokenService } from './hsm/index.ts';
 import type { Logger } from './log/logger.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
 
@@ -10,6 +11,8 @@ export interface CoreConfig {
   /** A KUBECONFIG-style path list that replaces the environment's (the CLI's --kubeconfig). */
   kubeconfig?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Token layer overrides (tests, CLI): extra module paths, idle auto-lock and presence polling in ms, a keychain (null: none). */
+  hsm?: { modules?: string[]; autoLockMs?: number; presencePollMs?: number; keychain?: PinKeychain | null };
 }
 
 export interface Services {
@@ -18,6 +21,8 @@ export interface Services {
   log: Logger;
   events: EventBus;
   settings: SettingsStore;
+  /** The token layer, created (and its workers started) on first use. */
+  tokens(): TokenService;
   /** Run on close, last registered first. */
   onClose(fn: () => Promise<void> | void): void;
 }

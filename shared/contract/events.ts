@@ -1,5 +1,6 @@
 // Typed events: progress and state changes pushed from the backend to every subscriber.
 // Declared once, like channels; the payload type is a phantom.
+import type { TokenStateEvent } from './areas/hsm.ts';
 
 export interface EventDef<P> {
   readonly payload?: P;
@@ -12,6 +13,7 @@ function event<P>(summary: string): EventDef<P> {
 
 export const events = {
   'settings.changed': event<{ keys: string[] }>('Settings changed (from any window or the CLI)'),
+  'token.state': event<TokenStateEvent>('A token was unlocked, locked (by the user, idle timeout or shutdown) or removed'),
   'backend.heartbeat': event<{ at: string }>('Sent periodically so the UI knows the backend is alive'),
 } as const;
 

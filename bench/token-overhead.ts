@@ -1,0 +1,141 @@
+// Token-layer overhead: unwraps and signatures per second through Tessera's layer (worker thread,
+// message passing, key lookup, KDF) against a plain synchronous pkcs11js loop on the same SoftHSM2
+// keys. Returns numbers; `npm run bench` prints them.
+import type * as Pkcs11js from 'pkcs11js';
+import { createHash, createPublicKey, hkdfSync, createDecipheriv, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createEventBus } from '../electron/core/events.ts';
+import { createLogger } from '../electron/core/log/logger.ts';
+import { TokenService, ecdhEsInfo, unwrapOnToken, wrapInSoftware, wrapOnToken } from '../electron/core/hsm/index.ts';
+import { createSoftHsm } from '../tests/support/softhsm.ts';
+
+export interface OverheadRow {
+  /** Operations per second through Tessera's token layer. */
+  tessera: number;
+  /** Operations per second with pkcs11js called directly on the main thread. */
+  plain: number;
+  /** tessera / plain (1 = no overhead). */
+  ratio: number;
+}
+
+export interface TokenOverheadResult {
+  rsaOaep3072Unwrap: OverheadRow;
+  ecdhEsP256Unwrap: OverheadRow;
+  aes256KwpUnwrap: OverheadRow;
+  ecdsaP256Sign: OverheadRow;
+  durationMsPerCase: number;
+}
+
+async function rate(durationMs: number, op: () => Promise<unknown> | unknown): Promise<number> {
+  await op(); // warm-up
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < durationMs) {
+    await op();
+    n++;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+export async function tokenOverhead(options: { durationMs?: number } = {}): Promise<TokenOverheadResult> {
+  const durationMs = options.durationMs ?? 1500;
+  const PIN = randomBytes(8).toString('hex');
+  const hsm = createSoftHsm([{ label: 'bench', pin: PIN, soPin: randomBytes(8).toString('hex') }]);
+  const serial = hsm.tokens[0]!.serial;
+  try {
+    // ---- through Tessera ----
+    const service = new TokenService({ modulePaths: () => [hsm.module], log: createLogger([]), events: createEventBus(), autoLockMs: () => 3_600_000 });
+    await service.login(serial, PIN);
+    const rsa = await service.generateKey(serial, 'rsa-3072', 'bench-rsa');
+    const ec = await service.generateKey(serial, 'ec-p256', 'bench-ec');
+    const aes = await service.generateKey(serial, 'aes-256', 'bench-aes');
+    const session = await service.session(serial);
+    const dek = randomBytes(32);
+    const rRsa = await service.recipientForKey(serial, rsa.keyId);
+    const rEc = await service.recipientForKey(serial, ec.keyId);
+    const rAes = await service.recipientForKey(serial, aes.keyId);
+    const wRsa = wrapInSoftware(rRsa, dek);
+    const wEc = wrapInSoftware(rEc, dek);
+    const wAes = await wrapOnToken(session, rAes, dek);
+    const digestInput = Buffer.from('tessera benchmark plan');
+    const tessera = {
+      rsa: await rate(durationMs, () => unwrapOnToken(session, wRsa, rRsa)),
+      ec: await rate(durationMs, () => unwrapOnToken(session, wEc, rEc)),
+      aes: await rate(durationMs, () => unwrapOnToken(session, wAes, rAes)),
+      sign: await rate(durationMs, () => service.sign(serial, ec.keyId, digestInput)),
+    };
+    await service.close();
+
+    // ---- plain pkcs11js on the main thread ----
+    const p = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11js;
+    const lib = new p.PKCS11();
+    lib.load(hsm.module);
+    lib.C_Initialize({ flags: p.CKF_OS_LOCKING_OK });
+    const plain = { rsa: 0, ec: 0, aes: 0, sign: 0 };
+    try {
+      const slot = lib.C_GetSlotList(true).find((s) => lib.C_GetTokenInfo(s).serialNumber.trim() === serial)!;
+      const s = lib.C_OpenSession(slot, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION);
+      lib.C_Login(s, p.CKU_USER, PIN);
+      const find = (cls: number, id: string) => {
+        lib.C_FindObjectsInit(s, [{ type: p.CKA_CLASS, value: cls }, { type: p.CKA_ID, value: Buffer.from(id, 'hex') }]);
+        const [h] = lib.C_FindObjects(s, 1);
+        lib.C_FindObjectsFinal(s);
+        return h!;
+      };
+      const kRsa = find(p.CKO_PRIVATE_KEY, rsa.keyId);
+      const kEc = find(p.CKO_PRIVATE_KEY, ec.keyId);
+      const kAes = find(p.CKO_SECRET_KEY, aes.keyId);
+      const secret = [
+        { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+        { type: p.CKA_KEY_TYPE, value: p.CKK_GENERIC_SECRET },
+        { type: p.CKA_TOKEN, value: false },
+        { type: p.CKA_SENSITIVE, value: false },
+        { type: p.CKA_EXTRACTABLE, value: true },
+      ];
+      const epkJwk = createPublicKey({ key: wEc.epk!, format: 'der', type: 'spki' }).export({ format: 'jwk' });
+      const point = Buffer.concat([Buffer.from([4]), Buffer.from(epkJwk.x!, 'base64url'), Buffer.from(epkJwk.y!, 'base64url')]);
+      const info = ecdhEsInfo('P-256', wEc.epk!, rEc.publicKeySpki!);
+      plain.rsa = await rate(durationMs, () => {
+        lib.C_DecryptInit(s, { mechanism: p.CKM_RSA_PKCS_OAEP, parameter: { type: p.CK_PARAMS_RSA_OAEP, hashAlg: p.CKM_SHA_1, mgf: p.CKG_MGF1_SHA1, source: 1 } as { type: number } }, kRsa);
+        return lib.C_Decrypt(s, wRsa.data, Buffer.alloc(512));
+      });
+      plain.ec = await rate(durationMs, () => {
+        const d = lib.C_DeriveKey(s, { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: point } as { type: number } }, kEc, [...secret, { type: p.CKA_VALUE_LEN, value: 32 }]);
+        const z = lib.C_GetAttributeValue(s, d, [{ type: p.CKA_VALUE }])[0]!.value;
+        lib.C_DestroyObject(s, d);
+        const kek = Buffer.from(hkdfSync('sha256', z, Buffer.alloc(0), info, 32));
+        const dc = createDecipheriv('id-aes256-wrap', kek, Buffer.from('a6a6a6a6a6a6a6a6', 'hex'));
+        return Buffer.concat([dc.update(wEc.data), dc.final()]);
+      });
+      plain.aes = await rate(durationMs, () => {
+        const u = lib.C_UnwrapKey(s, { mechanism: p.CKM_AES_KEY_WRAP_PAD }, kAes, wAes.data, secret);
+        const v = lib.C_GetAttributeValue(s, u, [{ type: p.CKA_VALUE }])[0]!.value;
+        lib.C_DestroyObject(s, u);
+        return v;
+      });
+      plain.sign = await rate(durationMs, () => {
+        lib.C_SignInit(s, { mechanism: p.CKM_ECDSA }, kEc);
+        return lib.C_Sign(s, createHash('sha256').update(digestInput).digest(), Buffer.alloc(128));
+      });
+      lib.C_Logout(s);
+      lib.C_CloseSession(s);
+    } finally {
+      lib.C_Finalize();
+      lib.close();
+    }
+    const row = (t: number, q: number): OverheadRow => ({ tessera: Math.round(t), plain: Math.round(q), ratio: Number((t / q).toFixed(3)) });
+    return {
+      rsaOaep3072Unwrap: row(tessera.rsa, plain.rsa),
+      ecdhEsP256Unwrap: row(tessera.ec, plain.ec),
+      aes256KwpUnwrap: row(tessera.aes, plain.aes),
+      ecdsaP256Sign: row(tessera.sign, plain.sign),
+      durationMsPerCase: durationMs,
+    };
+  } finally {
+    hsm.cleanup();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await tokenOverhead(), null, 2));
+}

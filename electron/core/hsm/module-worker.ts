@@ -1,0 +1,60 @@
+// The main thread's handle on one PKCS#11 worker: request ids, pending promises, and a worker
+// that keeps the process alive only while a request is outstanding.
+import { Worker } from 'node:worker_threads';
+import { pkcs11Error, type MapContext, type WorkerFailure } from './errors.ts';
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  context: MapContext;
+}
+
+export class ModuleWorker {
+  readonly path: string;
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private dead: Error | null = null;
+
+  constructor(path: string) {
+    this.path = path;
+    this.worker = new Worker(new URL('./pkcs11-worker.ts', import.meta.url));
+    this.worker.unref();
+    this.worker.on('message', (message: { id: number; ok: boolean; value?: unknown; failure?: WorkerFailure }) => {
+      const entry = this.pending.get(message.id);
+      if (!entry) return;
+      this.pending.delete(message.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (message.ok) entry.resolve(toBuffer(message.value));
+      else entry.reject(pkcs11Error(message.failure!, entry.context));
+    });
+    const fail = (error: Error) => {
+      this.dead = error;
+      for (const entry of this.pending.values()) entry.reject(pkcs11Error({ kind: 'other', message: error.name }, entry.context));
+      this.pending.clear();
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
+  }
+
+  /** Runs one operation in the worker. `context` only shapes the error sentence. */
+  call<T>(op: string, args: Record<string, unknown> = {}, context: MapContext = {}): Promise<T> {
+    if (this.dead) return Promise.reject(pkcs11Error({ kind: 'other', message: 'worker stopped' }, context));
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, context });
+      if (this.pending.size === 1) this.worker.ref();
+      this.worker.postMessage({ id, op, args });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.dead ??= new Error('terminated');
+    await this.worker.terminate();
+  }
+}
+
+/** Buffers come back as Uint8Array after structured clone; give callers Buffers. */
+function toBuffer(value: unknown): unknown {
+  return value instanceof Uint8Array && !(value instanceof Buffer) ? Buffer.from(value.buffer, value.byteOffset, value.byteLength) : value;
+}

@@ -1,0 +1,526 @@
+// The only place pkcs11js runs: one worker thread per PKCS#11 module, so no PKCS#11 call ever
+// blocks the main event loop. Requests arrive as {id, op, args}; replies carry the same id.
+// Handles cross the thread boundary as hex strings; secret bytes are zeroed here after posting.
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { WorkerFailure } from './errors.ts';
+import type { RawKey, RawMechanism, RawModuleInfo, RawSlot, RawTokenInfo, KeyTypeSpec } from './worker-protocol.ts';
+
+import type * as Pkcs11js from 'pkcs11js';
+
+type Pkcs11Module = typeof Pkcs11js;
+type Handle = Buffer;
+
+const require = createRequire(import.meta.url);
+const p = require('pkcs11js') as Pkcs11Module;
+const lib = new p.PKCS11();
+let initialized = false;
+
+// Reverse maps for names: value → first CKM_/CKR_ name pkcs11js exports.
+const names = (prefix: string): Map<number, string> => {
+  const map = new Map<number, string>();
+  for (const [key, value] of Object.entries(p)) {
+    if (key.startsWith(prefix) && typeof value === 'number' && !map.has(value)) map.set(value, key);
+  }
+  return map;
+};
+const CKR_NAMES = names('CKR_');
+const CKM_NAMES = names('CKM_');
+const CKM_ALIASES = new Map<number, string[]>();
+for (const [key, value] of Object.entries(p)) {
+  if (key.startsWith('CKM_') && typeof value === 'number') CKM_ALIASES.set(value, [...(CKM_ALIASES.get(value) ?? []), key]);
+}
+
+// Slot flags and the OAEP source constant (not in pkcs11js's typings).
+const CKF_TOKEN_PRESENT = 0x1;
+const CKF_REMOVABLE_DEVICE = 0x2;
+const CKF_HW_SLOT = 0x4;
+const CKZ_DATA_SPECIFIED = 0x1;
+type Params = { type: number };
+
+const h = (hex: string): Handle => Buffer.from(hex, 'hex');
+const hex = (b: Handle): string => b.toString('hex');
+const trim = (s: string): string => s.replace(/[\s\0]+$/u, '');
+
+class TesseraFailure extends Error {
+  readonly failure: WorkerFailure;
+  constructor(failure: WorkerFailure) {
+    super(failure.message);
+    this.failure = failure;
+  }
+}
+
+function toFailure(error: unknown): WorkerFailure {
+  if (error instanceof TesseraFailure) return error.failure;
+  if (error instanceof Error && 'code' in error && typeof (error as { code: unknown }).code === 'number' && error.constructor.name === 'Pkcs11Error') {
+    const rv = (error as unknown as { code: number }).code;
+    const method = (error as unknown as { method?: string }).method;
+    return { kind: 'pkcs11', rv, ckr: CKR_NAMES.get(rv) ?? `CKR_0x${rv.toString(16)}`, ...(method ? { method } : {}), message: CKR_NAMES.get(rv) ?? String(rv) };
+  }
+  return { kind: 'other', message: error instanceof Error ? error.name : typeof error };
+}
+
+// ---- attribute helpers ----
+
+function ulong(b: Buffer): number {
+  if (b.length === 8) return Number(b.readBigUInt64LE(0));
+  if (b.length === 4) return b.readUInt32LE(0);
+  return b.length > 0 ? b.readUIntLE(0, Math.min(b.length, 6)) : 0;
+}
+
+function attr(session: Handle, object: Handle, type: number): Buffer | null {
+  try {
+    const [result] = lib.C_GetAttributeValue(session, object, [{ type }]);
+    return result?.value instanceof Buffer ? result.value : null;
+  } catch {
+    return null;
+  }
+}
+const boolAttr = (s: Handle, o: Handle, t: number): boolean => (attr(s, o, t)?.[0] ?? 0) !== 0;
+
+function find(session: Handle, template: { type: number; value?: number | boolean | string | Buffer }[], max = 1000): Handle[] {
+  lib.C_FindObjectsInit(session, template);
+  try {
+    return lib.C_FindObjects(session, max);
+  } finally {
+    lib.C_FindObjectsFinal(session);
+  }
+}
+
+const keyCache = new Map<string, Handle>();
+
+function keyHandle(sessionHex: string, keyClass: 'private' | 'secret' | 'public', keyId: string): Handle {
+  const cacheKey = `${sessionHex}|${keyClass}|${keyId}`;
+  const cached = keyCache.get(cacheKey);
+  if (cached) return cached;
+  const cls = keyClass === 'private' ? p.CKO_PRIVATE_KEY : keyClass === 'secret' ? p.CKO_SECRET_KEY : p.CKO_PUBLIC_KEY;
+  const [found] = find(h(sessionHex), [{ type: p.CKA_CLASS, value: cls }, { type: p.CKA_ID, value: h(keyId) }], 1);
+  if (!found) {
+    throw new TesseraFailure({ kind: 'tessera', code: 'NOT_FOUND', message: `No ${keyClass} key with id ${keyId} on the token. Refresh the key list; if the token is locked, unlock it first (private keys are hidden while locked).` });
+  }
+  keyCache.set(cacheKey, found);
+  return found;
+}
+
+function dropSessionCache(sessionHex: string) {
+  for (const k of keyCache.keys()) if (k.startsWith(`${sessionHex}|`)) keyCache.delete(k);
+}
+
+// ---- info ----
+
+const TOKEN_FLAGS: [string, number][] = [
+  ['rng', p.CKF_RNG],
+  ['writeProtected', p.CKF_WRITE_PROTECTED],
+  ['loginRequired', p.CKF_LOGIN_REQUIRED],
+  ['userPinInitialized', p.CKF_USER_PIN_INITIALIZED],
+  ['protectedAuthenticationPath', p.CKF_PROTECTED_AUTHENTICATION_PATH],
+  ['tokenInitialized', p.CKF_TOKEN_INITIALIZED],
+  ['userPinCountLow', p.CKF_USER_PIN_COUNT_LOW],
+  ['userPinFinalTry', p.CKF_USER_PIN_FINAL_TRY],
+  ['userPinLocked', p.CKF_USER_PIN_LOCKED],
+  ['userPinToBeChanged', p.CKF_USER_PIN_TO_BE_CHANGED],
+  ['soPinCountLow', p.CKF_SO_PIN_COUNT_LOW],
+  ['soPinFinalTry', p.CKF_SO_PIN_FINAL_TRY],
+  ['soPinLocked', p.CKF_SO_PIN_LOCKED],
+];
+
+const MECH_FLAGS: [string, number][] = [
+  ['hw', p.CKF_HW],
+  ['encrypt', p.CKF_ENCRYPT],
+  ['decrypt', p.CKF_DECRYPT],
+  ['digest', p.CKF_DIGEST],
+  ['sign', p.CKF_SIGN],
+  ['verify', p.CKF_VERIFY],
+  ['generate', p.CKF_GENERATE],
+  ['generateKeyPair', p.CKF_GENERATE_KEY_PAIR],
+  ['wrap', p.CKF_WRAP],
+  ['unwrap', p.CKF_UNWRAP],
+  ['derive', p.CKF_DERIVE],
+];
+
+function tokenInfo(slot: Handle): RawTokenInfo {
+  const t = lib.C_GetTokenInfo(slot);
+  const flags: Record<string, boolean> = {};
+  for (const [name, bit] of TOKEN_FLAGS) flags[name] = (t.flags & bit) !== 0;
+  return {
+    label: trim(t.label),
+    manufacturer: trim(t.manufacturerID),
+    model: trim(t.model),
+    serial: trim(t.serialNumber),
+    hardwareVersion: `${t.hardwareVersion.major}.${t.hardwareVersion.minor}`,
+    firmwareVersion: `${t.firmwareVersion.major}.${t.firmwareVersion.minor}`,
+    flags,
+    minPinLength: t.minPinLen,
+    maxPinLength: t.maxPinLen,
+  };
+}
+
+function mechanisms(slot: Handle): RawMechanism[] {
+  const list: RawMechanism[] = [];
+  for (const m of lib.C_GetMechanismList(slot)) {
+    let info: { minKeySize: number; maxKeySize: number; flags: number } = { minKeySize: 0, maxKeySize: 0, flags: 0 };
+    try {
+      info = lib.C_GetMechanismInfo(slot, m);
+    } catch {
+      // Listed but not describable: report it without sizes.
+    }
+    list.push({
+      type: m,
+      name: CKM_NAMES.get(m) ?? `CKM_0x${m.toString(16)}`,
+      aliases: CKM_ALIASES.get(m) ?? [],
+      minKeySize: info.minKeySize,
+      maxKeySize: info.maxKeySize,
+      flags: MECH_FLAGS.filter(([, bit]) => (info.flags & bit) !== 0).map(([name]) => name),
+    });
+  }
+  return list;
+}
+
+function slots(): RawSlot[] {
+  return lib.C_GetSlotList(false).map((slot) => {
+    const info = lib.C_GetSlotInfo(slot);
+    const present = (info.flags & CKF_TOKEN_PRESENT) !== 0;
+    let token: RawTokenInfo | null = null;
+    let mechs: RawMechanism[] = [];
+    if (present) {
+      try {
+        token = tokenInfo(slot);
+        mechs = mechanisms(slot);
+      } catch {
+        token = null;
+      }
+    }
+    return {
+      slotId: hex(slot),
+      description: trim(info.slotDescription),
+      manufacturer: trim(info.manufacturerID),
+      removable: (info.flags & CKF_REMOVABLE_DEVICE) !== 0,
+      hardwareSlot: (info.flags & CKF_HW_SLOT) !== 0,
+      tokenPresent: present && token !== null,
+      token,
+      mechanisms: mechs,
+    };
+  });
+}
+
+// ---- keys ----
+
+const KEY_TYPE_NAMES = new Map<number, RawKey['keyType']>([
+  [p.CKK_RSA, 'rsa'],
+  [p.CKK_EC, 'ec'],
+  [p.CKK_AES, 'aes'],
+  [p.CKK_GENERIC_SECRET, 'generic'],
+]);
+
+function describeKey(session: Handle, object: Handle, keyClass: 'private' | 'secret'): RawKey {
+  const typeBuf = attr(session, object, p.CKA_KEY_TYPE);
+  const keyType = typeBuf ? (KEY_TYPE_NAMES.get(ulong(typeBuf)) ?? 'other') : 'other';
+  const id = attr(session, object, p.CKA_ID) ?? Buffer.alloc(0);
+  const key: RawKey = {
+    keyClass,
+    keyType,
+    id: hex(id),
+    label: (attr(session, object, p.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8'),
+    decrypt: boolAttr(session, object, p.CKA_DECRYPT),
+    unwrap: boolAttr(session, object, p.CKA_UNWRAP),
+    derive: boolAttr(session, object, p.CKA_DERIVE),
+    sign: boolAttr(session, object, p.CKA_SIGN),
+    encrypt: keyClass === 'secret' && boolAttr(session, object, p.CKA_ENCRYPT),
+    wrap: keyClass === 'secret' && boolAttr(session, object, p.CKA_WRAP),
+    sensitive: boolAttr(session, object, p.CKA_SENSITIVE),
+    extractable: boolAttr(session, object, p.CKA_EXTRACTABLE),
+    onToken: boolAttr(session, object, p.CKA_TOKEN),
+  };
+  if (keyType === 'rsa') {
+    let modulus = attr(session, object, p.CKA_MODULUS);
+    let exponent = attr(session, object, p.CKA_PUBLIC_EXPONENT);
+    if (!modulus || !exponent) {
+      const [pub] = find(session, [{ type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY }, { type: p.CKA_ID, value: id }], 1);
+      if (pub) {
+        modulus = attr(session, pub, p.CKA_MODULUS);
+        exponent = attr(session, pub, p.CKA_PUBLIC_EXPONENT);
+      }
+    }
+    if (modulus) key.modulus = modulus.toString('hex');
+    if (exponent) key.publicExponent = exponent.toString('hex');
+  } else if (keyType === 'ec') {
+    const params = attr(session, object, p.CKA_EC_PARAMS);
+    if (params) key.ecParams = params.toString('hex');
+    const [pub] = find(session, [{ type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY }, { type: p.CKA_ID, value: id }], 1);
+    const point = pub ? attr(session, pub, p.CKA_EC_POINT) : null;
+    if (point) key.ecPoint = point.toString('hex');
+  } else {
+    const len = attr(session, object, p.CKA_VALUE_LEN);
+    if (len) key.valueLength = ulong(len);
+  }
+  return key;
+}
+
+function listKeys(sessionHex: string): RawKey[] {
+  const session = h(sessionHex);
+  const keys: RawKey[] = [];
+  for (const object of find(session, [{ type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY }])) keys.push(describeKey(session, object, 'private'));
+  for (const object of find(session, [{ type: p.CKA_CLASS, value: p.CKO_SECRET_KEY }, { type: p.CKA_TOKEN, value: true }])) {
+    keys.push(describeKey(session, object, 'secret'));
+  }
+  return keys;
+}
+
+const CURVE_OIDS: Record<string, string> = { 'P-256': '06082a8648ce3d030107', 'P-384': '06052b81040022' };
+
+function generate(sessionHex: string, spec: KeyTypeSpec, label: string): RawKey {
+  const session = h(sessionHex);
+  const id = randomBytes(16);
+  const common = [
+    { type: p.CKA_TOKEN, value: true },
+    { type: p.CKA_LABEL, value: label },
+    { type: p.CKA_ID, value: id },
+  ];
+  const secretAttrs = [
+    { type: p.CKA_PRIVATE, value: true },
+    { type: p.CKA_SENSITIVE, value: true },
+    { type: p.CKA_EXTRACTABLE, value: false },
+  ];
+  if (spec.kind === 'aes') {
+    const key = lib.C_GenerateKey(session, { mechanism: p.CKM_AES_KEY_GEN }, [
+      { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+      { type: p.CKA_KEY_TYPE, value: p.CKK_AES },
+      { type: p.CKA_VALUE_LEN, value: spec.bits / 8 },
+      ...common,
+      ...secretAttrs,
+      { type: p.CKA_ENCRYPT, value: true },
+      { type: p.CKA_DECRYPT, value: true },
+      { type: p.CKA_WRAP, value: true },
+      { type: p.CKA_UNWRAP, value: true },
+    ]);
+    return describeKey(session, key, 'secret');
+  }
+  if (spec.kind === 'rsa') {
+    const pair = lib.C_GenerateKeyPair(
+      session,
+      { mechanism: p.CKM_RSA_PKCS_KEY_PAIR_GEN },
+      [
+        { type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY },
+        { type: p.CKA_KEY_TYPE, value: p.CKK_RSA },
+        ...common,
+        { type: p.CKA_PRIVATE, value: false },
+        { type: p.CKA_MODULUS_BITS, value: spec.bits },
+        { type: p.CKA_PUBLIC_EXPONENT, value: Buffer.from([1, 0, 1]) },
+        { type: p.CKA_ENCRYPT, value: true },
+        { type: p.CKA_WRAP, value: true },
+        { type: p.CKA_VERIFY, value: true },
+      ],
+      [
+        { type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY },
+        { type: p.CKA_KEY_TYPE, value: p.CKK_RSA },
+        ...common,
+        ...secretAttrs,
+        { type: p.CKA_DECRYPT, value: true },
+        { type: p.CKA_UNWRAP, value: true },
+        { type: p.CKA_SIGN, value: true },
+      ],
+    );
+    return describeKey(session, pair.privateKey, 'private');
+  }
+  const pair = lib.C_GenerateKeyPair(
+    session,
+    { mechanism: p.CKM_EC_KEY_PAIR_GEN },
+    [
+      { type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY },
+      { type: p.CKA_KEY_TYPE, value: p.CKK_EC },
+      ...common,
+      { type: p.CKA_PRIVATE, value: false },
+      { type: p.CKA_EC_PARAMS, value: Buffer.from(CURVE_OIDS[spec.curve]!, 'hex') },
+      { type: p.CKA_VERIFY, value: true },
+    ],
+    [
+      { type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY },
+      { type: p.CKA_KEY_TYPE, value: p.CKK_EC },
+      ...common,
+      ...secretAttrs,
+      { type: p.CKA_DERIVE, value: true },
+      { type: p.CKA_SIGN, value: true },
+    ],
+  );
+  return describeKey(session, pair.privateKey, 'private');
+}
+
+// ---- crypto ----
+
+const HASHES = {
+  sha1: { hash: () => p.CKM_SHA_1, mgf: () => p.CKG_MGF1_SHA1 },
+  sha256: { hash: () => p.CKM_SHA256, mgf: () => p.CKG_MGF1_SHA256 },
+} as const;
+
+/** Reads a session secret's value and destroys the object, whatever happens. */
+function readAndDestroy(session: Handle, object: Handle): Buffer {
+  try {
+    const value = attr(session, object, p.CKA_VALUE);
+    if (!value) throw new TesseraFailure({ kind: 'tessera', code: 'MECHANISM_UNSUPPORTED', message: 'The token did not release the derived secret (CKA_VALUE). It must allow an extractable, non-sensitive session secret.' });
+    return value;
+  } finally {
+    try {
+      lib.C_DestroyObject(session, object);
+    } catch {
+      // Session objects vanish with the session anyway.
+    }
+  }
+}
+
+const EPHEMERAL_SECRET = (len?: number) => [
+  { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+  { type: p.CKA_KEY_TYPE, value: p.CKK_GENERIC_SECRET },
+  { type: p.CKA_TOKEN, value: false },
+  { type: p.CKA_PRIVATE, value: true },
+  { type: p.CKA_SENSITIVE, value: false },
+  { type: p.CKA_EXTRACTABLE, value: true },
+  ...(len === undefined ? [] : [{ type: p.CKA_VALUE_LEN, value: len }]),
+];
+
+// Each op declares its own argument type; the table is indexed by the message's op name.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const ops: Record<string, (args: any) => unknown> = {
+  init({ path }: { path: string }): RawModuleInfo {
+    try {
+      lib.load(path);
+    } catch (error) {
+      throw new TesseraFailure({ kind: 'load', message: error instanceof Error ? error.message.replace(/^.*?:\s*(?=cannot|undefined symbol|invalid ELF|file too short)/u, '') : 'unknown reason' });
+    }
+    try {
+      lib.C_Initialize({ flags: p.CKF_OS_LOCKING_OK });
+    } catch (error) {
+      const f = toFailure(error);
+      if (f.ckr !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw error;
+    }
+    initialized = true;
+    const info = lib.C_GetInfo();
+    return {
+      manufacturer: trim(info.manufacturerID),
+      description: trim(info.libraryDescription),
+      libraryVersion: `${info.libraryVersion.major}.${info.libraryVersion.minor}`,
+      cryptokiVersion: `${info.cryptokiVersion.major}.${info.cryptokiVersion.minor}`,
+    };
+  },
+  finalize() {
+    if (!initialized) return null;
+    initialized = false;
+    keyCache.clear();
+    try {
+      lib.C_Finalize();
+    } finally {
+      lib.close();
+    }
+    return null;
+  },
+  slots,
+  present({ slot, serial }: { slot: string; serial: string }) {
+    const present = lib.C_GetSlotList(true).some((s) => hex(s) === slot);
+    if (!present) return false;
+    try {
+      return tokenInfo(h(slot)).serial === serial;
+    } catch {
+      return false;
+    }
+  },
+  tokenInfo: ({ slot }: { slot: string }) => tokenInfo(h(slot)),
+  openSession: ({ slot }: { slot: string }) => hex(lib.C_OpenSession(h(slot), p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION)),
+  closeSession({ session }: { session: string }) {
+    dropSessionCache(session);
+    lib.C_CloseSession(h(session));
+    return null;
+  },
+  login({ session, pin }: { session: string; pin: string | null }) {
+    if (pin === null) lib.C_Login(h(session), p.CKU_USER);
+    else lib.C_Login(h(session), p.CKU_USER, pin);
+    return null;
+  },
+  logout({ session }: { session: string }) {
+    dropSessionCache(session);
+    lib.C_Logout(h(session));
+    return null;
+  },
+  listKeys: ({ session }: { session: string }) => listKeys(session),
+  generate: ({ session, spec, label }: { session: string; spec: KeyTypeSpec; label: string }) => generate(session, spec, label),
+  decryptOaep({ session, keyId, hash, data }: { session: string; keyId: string; hash: 'sha1' | 'sha256'; data: Uint8Array }) {
+    const s = h(session);
+    const key = keyHandle(session, 'private', keyId);
+    lib.C_DecryptInit(s, { mechanism: p.CKM_RSA_PKCS_OAEP, parameter: { type: p.CK_PARAMS_RSA_OAEP, hashAlg: HASHES[hash].hash(), mgf: HASHES[hash].mgf(), source: CKZ_DATA_SPECIFIED } as Params }, key);
+    return lib.C_Decrypt(s, Buffer.from(data), Buffer.alloc(data.length));
+  },
+  ecdh({ session, keyId, publicPoint, length }: { session: string; keyId: string; publicPoint: Uint8Array; length: number }) {
+    const s = h(session);
+    const key = keyHandle(session, 'private', keyId);
+    const derived = lib.C_DeriveKey(s, { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: Buffer.from(publicPoint) } as Params }, key, EPHEMERAL_SECRET(length));
+    return readAndDestroy(s, derived);
+  },
+  wrapKwp({ session, keyId, dek }: { session: string; keyId: string; dek: Uint8Array }) {
+    const s = h(session);
+    const kek = keyHandle(session, 'secret', keyId);
+    const value = Buffer.from(dek);
+    let object: Handle | null = null;
+    try {
+      object = lib.C_CreateObject(s, [...EPHEMERAL_SECRET(), { type: p.CKA_VALUE, value }]);
+      return lib.C_WrapKey(s, { mechanism: p.CKM_AES_KEY_WRAP_PAD }, kek, object, Buffer.alloc(value.length + 16));
+    } finally {
+      value.fill(0);
+      if (object) lib.C_DestroyObject(s, object);
+    }
+  },
+  unwrapKwp({ session, keyId, data }: { session: string; keyId: string; data: Uint8Array }) {
+    const s = h(session);
+    const kek = keyHandle(session, 'secret', keyId);
+    const object = lib.C_UnwrapKey(s, { mechanism: p.CKM_AES_KEY_WRAP_PAD }, kek, Buffer.from(data), EPHEMERAL_SECRET());
+    return readAndDestroy(s, object);
+  },
+  gcmEncrypt({ session, keyId, data, iv, aad }: { session: string; keyId: string; data: Uint8Array; iv: Uint8Array; aad: Uint8Array }) {
+    const s = h(session);
+    const key = keyHandle(session, 'secret', keyId);
+    const input = Buffer.from(data);
+    try {
+      lib.C_EncryptInit(s, { mechanism: p.CKM_AES_GCM, parameter: { type: p.CK_PARAMS_AES_GCM, iv: Buffer.from(iv), aad: Buffer.from(aad), ivBits: iv.length * 8, tagBits: 128 } as Params }, key);
+      return lib.C_Encrypt(s, input, Buffer.alloc(input.length + 16));
+    } finally {
+      input.fill(0);
+    }
+  },
+  gcmDecrypt({ session, keyId, data, iv, aad }: { session: string; keyId: string; data: Uint8Array; iv: Uint8Array; aad: Uint8Array }) {
+    const s = h(session);
+    const key = keyHandle(session, 'secret', keyId);
+    lib.C_DecryptInit(s, { mechanism: p.CKM_AES_GCM, parameter: { type: p.CK_PARAMS_AES_GCM, iv: Buffer.from(iv), aad: Buffer.from(aad), ivBits: iv.length * 8, tagBits: 128 } as Params }, key);
+    return lib.C_Decrypt(s, Buffer.from(data), Buffer.alloc(data.length));
+  },
+  sign({ session, keyId, scheme, data }: { session: string; keyId: string; scheme: 'ecdsa' | 'rsa-pss-sha256'; data: Uint8Array }) {
+    const s = h(session);
+    const key = keyHandle(session, 'private', keyId);
+    const mechanism =
+      scheme === 'ecdsa'
+        ? { mechanism: p.CKM_ECDSA }
+        : { mechanism: p.CKM_SHA256_RSA_PKCS_PSS, parameter: { type: p.CK_PARAMS_RSA_PSS, hashAlg: p.CKM_SHA256, mgf: p.CKG_MGF1_SHA256, saltLen: 32 } };
+    lib.C_SignInit(s, mechanism, key);
+    return lib.C_Sign(s, Buffer.from(data), Buffer.alloc(1024));
+  },
+};
+
+const port = parentPort;
+if (!port) throw new Error('pkcs11-worker must run in a worker thread');
+void workerData;
+
+port.on('message', (message: { id: number; op: string; args: unknown }) => {
+  const { id, op, args } = message;
+  const fn = ops[op];
+  try {
+    if (!fn) throw new TesseraFailure({ kind: 'tessera', code: 'INTERNAL', message: `Unknown worker operation ${op}.` });
+    const value = fn(args ?? {});
+    port.postMessage({ id, ok: true, value });
+    // Secrets were copied by postMessage; wipe the worker's copy.
+    if (value instanceof Buffer && (op === 'decryptOaep' || op === 'ecdh' || op === 'unwrapKwp' || op === 'gcmDecrypt')) value.fill(0);
+  } catch (error) {
+    port.postMessage({ id, ok: false, failure: toFailure(error) });
+  } finally {
+    for (const key of ['dek', 'data'] as const) {
+      const v = (args as Record<string, unknown> | null)?.[key];
+      if (v instanceof Uint8Array && (op === 'wrapKwp' || op === 'gcmEncrypt')) v.fill(0);
+    }
+  }
+});

@@ -1,0 +1,89 @@
+// Public keys from token attributes: SPKI DER/PEM built from CKA_MODULUS/CKA_PUBLIC_EXPONENT or
+// CKA_EC_POINT/CKA_EC_PARAMS (through JWK, so node:crypto does the DER), and fingerprints.
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { TesseraError } from '../../../shared/contract/index.ts';
+import type { RawKey } from './worker-protocol.ts';
+
+export type Curve = 'P-256' | 'P-384';
+
+const CURVE_BY_PARAMS: Record<string, Curve> = { '06082a8648ce3d030107': 'P-256', '06052b81040022': 'P-384' };
+export const CURVE_BYTES: Record<Curve, number> = { 'P-256': 32, 'P-384': 48 };
+
+export function curveFromParams(paramsHex: string | undefined): Curve | null {
+  return paramsHex === undefined ? null : (CURVE_BY_PARAMS[paramsHex.toLowerCase()] ?? null);
+}
+
+const b64url = (b: Buffer) => b.toString('base64url');
+
+function stripZeros(b: Buffer): Buffer {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.subarray(i);
+}
+
+/** CKA_EC_POINT is a DER OCTET STRING around the point on most tokens, the bare point on some. */
+export function uncompressedPoint(ecPoint: Buffer, curve: Curve): Buffer {
+  const size = 1 + 2 * CURVE_BYTES[curve];
+  if (ecPoint.length === size && ecPoint[0] === 0x04) return ecPoint;
+  if (ecPoint[0] === 0x04 && ecPoint[1] === size) return ecPoint.subarray(2);
+  if (ecPoint[0] === 0x04 && ecPoint[1] === 0x81 && ecPoint[2] === size) return ecPoint.subarray(3);
+  throw new TesseraError('MECHANISM_UNSUPPORTED', `The token returned an EC public point Tessera cannot read (${ecPoint.length} bytes; only uncompressed points are supported).`);
+}
+
+export function ecPublicKey(point: Buffer, curve: Curve): KeyObject {
+  const n = CURVE_BYTES[curve];
+  return createPublicKey({ key: { kty: 'EC', crv: curve, x: b64url(point.subarray(1, 1 + n)), y: b64url(point.subarray(1 + n)) }, format: 'jwk' });
+}
+
+/** The SPKI (DER) of a token key, or null for secret keys and keys without public parts. */
+export function spkiFromRawKey(key: RawKey): Buffer | null {
+  if (key.keyType === 'rsa' && key.modulus && key.publicExponent) {
+    const jwk = { kty: 'RSA', n: b64url(stripZeros(Buffer.from(key.modulus, 'hex'))), e: b64url(stripZeros(Buffer.from(key.publicExponent, 'hex'))) };
+    return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'der' });
+  }
+  if (key.keyType === 'ec' && key.ecPoint) {
+    const curve = curveFromParams(key.ecParams);
+    if (!curve) return null;
+    return ecPublicKey(uncompressedPoint(Buffer.from(key.ecPoint, 'hex'), curve), curve).export({ type: 'spki', format: 'der' });
+  }
+  return null;
+}
+
+export function spkiPem(spki: Buffer): string {
+  return createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** Fingerprint of a public-key recipient: SHA-256 over the SPKI DER, lower-case hex. */
+export function spkiFingerprint(spki: Buffer): string {
+  return createHash('sha256').update(spki).digest('hex');
+}
+
+/**
+ * Fingerprint of an AES recipient: SHA-256 over "tessera-aes|" + token serial + "|" + CKA_ID (hex),
+ * lower-case hex. The prefix keeps it apart from SPKI fingerprints.
+ */
+export function aesFingerprint(tokenSerial: string, keyIdHex: string): string {
+  return createHash('sha256').update(`tessera-aes|${tokenSerial}|${keyIdHex.toLowerCase()}`).digest('hex');
+}
+
+/** Reads a PEM (or DER) public key; RSA ≥ 2048 bits and EC P-256/P-384 only. */
+export function parsePublicKey(pemOrDer: string | Buffer): { key: KeyObject; spki: Buffer; kind: 'rsa' | 'ec'; curve?: Curve; bits?: number } {
+  let key: KeyObject;
+  try {
+    key = typeof pemOrDer === 'string' ? createPublicKey(pemOrDer) : createPublicKey({ key: pemOrDer, format: 'der', type: 'spki' });
+  } catch {
+    throw new TesseraError('INVALID_INPUT', 'The public key is not a PEM or DER SubjectPublicKeyInfo Tessera can read.');
+  }
+  const spki = key.export({ type: 'spki', format: 'der' });
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') {
+    if ((details.modulusLength ?? 0) < 2048) throw new TesseraError('INVALID_INPUT', 'RSA recipients need at least 2048 bits.');
+    return { key, spki, kind: 'rsa', bits: details.modulusLength! };
+  }
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = details.namedCurve === 'prime256v1' ? 'P-256' : details.namedCurve === 'secp384r1' ? 'P-384' : null;
+    if (!curve) throw new TesseraError('MECHANISM_UNSUPPORTED', `EC curve ${details.namedCurve ?? 'unknown'} is not supported; use P-256 or P-384.`);
+    return { key, spki, kind: 'ec', curve };
+  }
+  throw new TesseraError('MECHANISM_UNSUPPORTED', `Key type ${key.asymmetricKeyType ?? 'unknown'} cannot be a recipient; use RSA, EC P-256/P-384 or an AES key on a token.`);
+}

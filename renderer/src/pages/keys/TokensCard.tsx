@@ -1,0 +1,216 @@
+// Tokens in their slots (flags, PIN counters, lock state), unlock/lock, the keys on an unlocked
+// token and key creation. The PIN field never echoes and is cleared as soon as it is sent.
+import { Badge, Button, Card, Checkbox, Code, Group, Loader, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { IconLock, IconLockOpen, IconPlus, IconRefresh } from '@tabler/icons-react';
+import { useState } from 'react';
+import { KEY_TYPES, type KeyType, type TokenInfoView } from '../../../../shared/contract/index.ts';
+import { EmptyState } from '../../components/EmptyState.tsx';
+import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { useAction } from '../../hooks/use-action.ts';
+import { useEvent } from '../../hooks/use-event.ts';
+import { useQuery } from '../../hooks/use-query.ts';
+
+function TokenFlags({ token }: { token: TokenInfoView }) {
+  const f = token.flags;
+  return (
+    <Group gap={4}>
+      {f.protectedAuthenticationPath && <Badge variant="light">PIN pad</Badge>}
+      {f.userPinCountLow && <Badge color="yellow" variant="light">PIN tries low</Badge>}
+      {f.userPinFinalTry && <Badge color="orange">last PIN try</Badge>}
+      {f.userPinLocked && <Badge color="red">PIN locked</Badge>}
+      {!f.tokenInitialized && <Badge color="gray">not initialised</Badge>}
+      {token.pinRemembered && <Badge color="grape" variant="light">PIN in keychain</Badge>}
+    </Group>
+  );
+}
+
+/** Asks for a token's PIN (or its PIN pad) and unlocks it. */
+function UnlockDialog({ token, onClose }: { token: TokenInfoView; onClose: () => void }) {
+  const [pin, setPin] = useState('');
+  const [remember, setRemember] = useState(false);
+  const login = useAction('hsm.login', { notifyErrors: false });
+  const pinPad = token.flags.protectedAuthenticationPath;
+  const submit = async () => {
+    const value = pin;
+    setPin('');
+    const done = await login.run(value === '' ? { tokenSerial: token.serial, remember } : { tokenSerial: token.serial, pin: value, remember });
+    if (done) onClose();
+  };
+  return (
+    <Modal opened onClose={onClose} title={`Unlock token "${token.label}"`}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <Stack>
+          {login.error && <ErrorAlert error={login.error} title="Not unlocked" />}
+          {pinPad ? (
+            <Text size="sm">This token has a PIN pad: leave the PIN empty and enter it on the device.</Text>
+          ) : null}
+          <PasswordInput label="PIN" autoComplete="off" value={pin} onChange={(e) => setPin(e.currentTarget.value)} data-autofocus visibilityToggleButtonProps={{ hidden: true }} />
+          <Checkbox label="Remember the PIN in the OS keychain" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={login.running} disabled={!pinPad && pin === ''}>
+              Unlock
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+/** Keys on an unlocked token, and a form to create one. */
+function TokenKeys({ token }: { token: TokenInfoView }) {
+  const keys = useQuery('hsm.keys', { tokenSerial: token.serial });
+  const create = useAction('hsm.generateKey');
+  const [type, setType] = useState<KeyType>('ec-p256');
+  const [label, setLabel] = useState('');
+  return (
+    <Stack gap="xs">
+      <Title order={5}>Keys on "{token.label}"</Title>
+      {keys.error && <ErrorAlert error={keys.error} />}
+      {keys.loading && !keys.data && <Loader size="sm" aria-label="Loading keys" />}
+      {keys.data && keys.data.length === 0 && <Text size="sm">No usable keys yet.</Text>}
+      {keys.data && keys.data.length > 0 && (
+        <Table aria-label={`Keys on ${token.label}`}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Label</Table.Th>
+              <Table.Th>Type</Table.Th>
+              <Table.Th>Can</Table.Th>
+              <Table.Th>Fingerprint</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {keys.data.map((k) => (
+              <Table.Tr key={k.keyId}>
+                <Table.Td>{k.label}</Table.Td>
+                <Table.Td>{k.curve ?? `${k.type.toUpperCase()} ${k.size ?? ''}`}</Table.Td>
+                <Table.Td>{Object.entries(k.capabilities).filter(([, v]) => v).map(([n]) => n).join(', ')}</Table.Td>
+                <Table.Td>
+                  <Code>{k.fingerprint.slice(0, 16)}…</Code>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <Group align="flex-end">
+        <Select label="New key type" data={[...KEY_TYPES]} value={type} onChange={(v) => v && setType(v as KeyType)} allowDeselect={false} w={140} />
+        <TextInput label="Label" value={label} onChange={(e) => setLabel(e.currentTarget.value)} w={200} />
+        <Button
+          leftSection={<IconPlus size={16} aria-hidden />}
+          loading={create.running}
+          disabled={label.trim() === ''}
+          onClick={async () => {
+            if (await create.run({ tokenSerial: token.serial, type, label: label.trim() })) {
+              setLabel('');
+              await keys.refresh();
+            }
+          }}
+        >
+          Create key
+        </Button>
+      </Group>
+    </Stack>
+  );
+}
+
+export function TokensCard() {
+  const { data, error, loading, refresh } = useQuery('hsm.tokens', {});
+  const logout = useAction('hsm.logout');
+  const [unlocking, setUnlocking] = useState<TokenInfoView | null>(null);
+  useEvent('token.state', () => void refresh());
+  const tokens = (data ?? []).flatMap((m) => m.slots.flatMap((s) => (s.token ? [{ module: m.path, slot: s, token: s.token }] : [])));
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={4}>Tokens</Title>
+        {error && <ErrorAlert error={error} />}
+        {data?.filter((m) => m.problem).map((m) => (
+          <Text key={m.path} c="red" size="sm">
+            {m.path}: {m.problem}
+          </Text>
+        ))}
+        {loading && !data && <Loader aria-label="Looking for tokens" />}
+        {data && tokens.length === 0 && (
+          <EmptyState icon={<IconLock />} title="No tokens present">
+            Insert a token, or add its PKCS#11 module in Settings.
+          </EmptyState>
+        )}
+        {tokens.length > 0 && (
+          <Table aria-label="Tokens">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Label</Table.Th>
+                <Table.Th>Model</Table.Th>
+                <Table.Th>Serial</Table.Th>
+                <Table.Th>Firmware</Table.Th>
+                <Table.Th>Flags</Table.Th>
+                <Table.Th>State</Table.Th>
+                <Table.Th />
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {tokens.map(({ token }) => (
+                <Table.Tr key={token.serial}>
+                  <Table.Td>{token.label}</Table.Td>
+                  <Table.Td>
+                    {token.manufacturer} {token.model}
+                  </Table.Td>
+                  <Table.Td>
+                    <Code>{token.serial}</Code>
+                  </Table.Td>
+                  <Table.Td>{token.firmwareVersion}</Table.Td>
+                  <Table.Td>
+                    <TokenFlags token={token} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={token.state === 'unlocked' ? 'green' : token.state === 'absent' ? 'red' : 'gray'} variant="light">
+                      {token.state}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>
+                    {token.state === 'unlocked' ? (
+                      <Button size="xs" variant="default" leftSection={<IconLock size={14} aria-hidden />} onClick={async () => {
+                        await logout.run({ tokenSerial: token.serial });
+                        await refresh();
+                      }}>
+                        Lock
+                      </Button>
+                    ) : (
+                      <Button size="xs" leftSection={<IconLockOpen size={14} aria-hidden />} disabled={token.state === 'absent' || token.flags.userPinLocked} onClick={() => setUnlocking(token)}>
+                        Unlock
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+        {tokens.filter(({ token }) => token.state === 'unlocked').map(({ token }) => (
+          <TokenKeys key={token.serial} token={token} />
+        ))}
+        <Button w="fit-content" variant="default" leftSection={<IconRefresh size={16} aria-hidden />} onClick={() => void refresh()}>
+          Look again
+        </Button>
+      </Stack>
+      {unlocking && (
+        <UnlockDialog
+          token={unlocking}
+          onClose={() => {
+            setUnlocking(null);
+            void refresh();
+          }}
+        />
+      )}
+    </Card>
+  );
+}
