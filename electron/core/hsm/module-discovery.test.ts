@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,15 @@ describe('PKCS#11 module discovery', () => {
     writeFileSync(file, '');
     const found = discoverModules({ configured: [file], wellKnown: { softhsm2: [file, join(dir, 'absent.so')], opensc: [], yubihsm: [], 'p11-kit': [] } });
     expect(found).toEqual([{ path: file, kind: 'configured', found: true, problem: null }]);
+  });
+
+  it('lists a library reached through a symlink once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-modules-'));
+    const file = join(dir, 'libsofthsm2.so');
+    writeFileSync(file, '');
+    symlinkSync(file, join(dir, 'link.so'));
+    const found = discoverModules({ configured: [], wellKnown: { softhsm2: [file, join(dir, 'link.so')], opensc: [], yubihsm: [], 'p11-kit': [] } });
+    expect(found.map((m) => m.path)).toEqual([file]);
   });
 
   it('says a directory is not a module file', () => {

@@ -1,6 +1,6 @@
 // Finds PKCS#11 module files: the ones the user configured and the well-known install paths
 // of SoftHSM2, OpenSC, YubiHSM 2 and p11-kit on each OS. Reports problems, never throws.
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import type { Pkcs11ModuleFile } from '../../../shared/contract/index.ts';
 
 type WellKnownKind = Exclude<Pkcs11ModuleFile['kind'], 'configured'>;
@@ -63,6 +63,14 @@ function fileProblem(path: string): string | null {
   }
 }
 
+function realpath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
 export function discoverModules(options: DiscoveryOptions): Pkcs11ModuleFile[] {
   const seen = new Set<string>();
   const result: Pkcs11ModuleFile[] = [];
@@ -73,10 +81,14 @@ export function discoverModules(options: DiscoveryOptions): Pkcs11ModuleFile[] {
     result.push({ path, kind: 'configured', found: problem === null, problem });
   }
   const table = options.wellKnown ?? WELL_KNOWN[options.platform ?? process.platform] ?? WELL_KNOWN.linux!;
+  // One library reached by two paths (a distribution's symlink) is one module: loading it
+  // twice would show every token twice.
+  const realSeen = new Set(result.filter((m) => m.found).map((m) => realpath(m.path)));
   for (const [kind, paths] of Object.entries(table) as [WellKnownKind, string[]][]) {
     for (const path of paths) {
-      if (seen.has(path) || fileProblem(path) !== null) continue;
+      if (seen.has(path) || fileProblem(path) !== null || realSeen.has(realpath(path))) continue;
       seen.add(path);
+      realSeen.add(realpath(path));
       result.push({ path, kind, found: true, problem: null });
     }
   }

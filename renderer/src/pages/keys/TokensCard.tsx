@@ -185,7 +185,7 @@ export function TokensCard() {
                         Lock
                       </Button>
                     ) : (
-                      <Button size="xs" leftSection={<IconLockOpen size={14} aria-hidden />} disabled={token.state === 'absent' || token.flags.userPinLocked} onClick={() => setUnlocking(token)}>
+                      <Button size="xs" leftSection={<IconLockOpen size={14} aria-hidden />} disabled={token.state === 'absent' || token.flags.userPinLocked || !token.flags.tokenInitialized} onClick={() => setUnlocking(token)}>
                         Unlock
                       </Button>
                     )}
