@@ -1,0 +1,3 @@
+export { MatrixGrid, cellKey, type MatrixAxisItem, type MatrixGridProps, type SelectionChange } from './MatrixGrid.tsx';
+export { Legend } from './Legend.tsx';
+export { CELL_LOOK } from './cell-style.ts';
