@@ -4,5 +4,34 @@ import { contextsCommand, infoCommand, modulesCommand } from './commands/basics.
 import { serveCommand } from './commands/serve.ts';
 import { keyCreateCommand, keyListCommand } from './commands/key.ts';
 import { tokenListCommand } from './commands/token.ts';
+import { clustersCommand } from './commands/clusters.ts';
+import { clusterLabelCommand } from './commands/cluster.ts';
+import { scanCommand } from './commands/scan.ts';
+import { provisionCommand } from './commands/provision.ts';
+import { deprovisionCommand } from './commands/deprovision.ts';
 
-export const commands: Command[] = [serveCommand, infoCommand, contextsCommand, modulesCommand, tokenListCommand, keyListCommand, keyCreateCommand];
+import { recipientAddCommand, recipientListCommand, recipientRetireCommand } from './commands/recipient.ts';
+import { appCreateCommand, appListCommand, appShowCommand } from './commands/app.ts';
+import { secretRevealCommand, secretSetCommand, secretVersionsCommand } from './commands/secret.ts';
+import { rewrapCommand } from './commands/vault.ts';
+import { auditExportCommand, auditVerifyCommand } from './commands/audit.ts';
+import { configExportCommand, configImportCommand } from './commands/config.ts';
+
+export const commands: Command[] = [serveCommand, infoCommand, contextsCommand, modulesCommand, tokenListCommand, keyListCommand, keyCreateCommand, clustersCommand, clusterLabelCommand, scanCommand, provisionCommand, deprovisionCommand];
+
+commands.push(
+  recipientAddCommand,
+  recipientListCommand,
+  recipientRetireCommand,
+  appCreateCommand,
+  appListCommand,
+  appShowCommand,
+  secretSetCommand,
+  secretVersionsCommand,
+  secretRevealCommand,
+  rewrapCommand,
+  auditVerifyCommand,
+  auditExportCommand,
+  configExportCommand,
+  configImportCommand,
+);

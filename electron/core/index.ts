@@ -10,6 +10,11 @@ import { createLogger, processSinks, stderrSink, type LogSink, type Logger } fro
 import type { CoreConfig, Services } from './services.ts';
 import { createSettingsStore } from './settings/settings-store.ts';
 import { createTokenService } from './hsm/create.ts';
+import { createVaultService } from './vault/create.ts';
+import { createKube } from './kube/create.ts';
+import { vaultHandlers } from './api/handlers/vault.ts';
+import { auditHandlers } from './api/handlers/audit.ts';
+import { configHandlers } from './api/handlers/config.ts';
 
 export type { CoreConfig, Services } from './services.ts';
 export type { CallContext, Dispatcher } from './api/dispatcher.ts';
@@ -35,6 +40,8 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
   const events = createEventBus();
   const closers: (() => Promise<void> | void)[] = [];
   let tokens: ReturnType<typeof createTokenService> | null = null;
+  let vault: ReturnType<typeof createVaultService> | null = null;
+  let kube: ReturnType<typeof createKube> | null = null;
   const services: Services = {
     config,
     env: config.env ?? process.env,
@@ -43,11 +50,16 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
     settings: createSettingsStore(config.dataDir, log.child('settings')),
     onClose: (fn) => closers.push(fn),
     tokens: () => (tokens ??= createTokenService(services)),
+    vault: () => (vault ??= createVaultService(services)),
+    kube: () => (kube ??= createKube(services)),
   };
   const handlers: Handlers = {
     ...appHandlers(services),
     ...kubeHandlers(services),
     ...hsmHandlers(services),
+    ...vaultHandlers(services),
+    ...auditHandlers(services),
+    ...configHandlers(services),
   };
   return {
     config,

@@ -3,6 +3,8 @@ import type { EventBus } from './events.ts';
 import type { PinKeychain, TokenService } from './hsm/index.ts';
 import type { Logger } from './log/logger.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
+import type { VaultService } from './vault/index.ts';
+import type { KubeService } from './kube/index.ts';
 
 export interface CoreConfig {
   dataDir: string;
@@ -23,6 +25,10 @@ export interface Services {
   settings: SettingsStore;
   /** The token layer, created (and its workers started) on first use. */
   tokens(): TokenService;
+  /** The vault, created (and its database opened and migrated) on first use. */
+  vault(): VaultService;
+  /** The Kubernetes layer (cluster registry, scan, provision), created on first use. */
+  kube(): KubeService;
   /** Run on close, last registered first. */
   onClose(fn: () => Promise<void> | void): void;
 }

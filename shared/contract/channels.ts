@@ -4,11 +4,13 @@ import type { ChannelDef } from './channel.ts';
 import { appChannels } from './areas/app.ts';
 import { hsmChannels } from './areas/hsm.ts';
 import { kubeChannels } from './areas/kube.ts';
+import { vaultChannels } from './areas/vault.ts';
 
 export const channels = {
   ...appChannels,
   ...kubeChannels,
   ...hsmChannels,
+  ...vaultChannels,
 } as const;
 
 export type Channels = typeof channels;

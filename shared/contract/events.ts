@@ -1,6 +1,8 @@
 // Typed events: progress and state changes pushed from the backend to every subscriber.
 // Declared once, like channels; the payload type is a phantom.
 import type { TokenStateEvent } from './areas/hsm.ts';
+import type { RewrapProgressEvent } from './areas/vault.ts';
+import type { KubeContextList, ScanProgress } from './areas/kube.ts';
 
 export interface EventDef<P> {
   readonly payload?: P;
@@ -14,6 +16,9 @@ function event<P>(summary: string): EventDef<P> {
 export const events = {
   'settings.changed': event<{ keys: string[] }>('Settings changed (from any window or the CLI)'),
   'token.state': event<TokenStateEvent>('A token was unlocked, locked (by the user, idle timeout or shutdown) or removed'),
+  'kube.contexts.changed': event<KubeContextList>('A kubeconfig file changed; the cluster registry follows'),
+  'scan.progress': event<ScanProgress>('One cluster of a running scan finished: its cells'),
+  'vault.rewrap.progress': event<RewrapProgressEvent>('One version was rewrapped to the active recipients'),
   'backend.heartbeat': event<{ at: string }>('Sent periodically so the UI knows the backend is alive'),
 } as const;
 

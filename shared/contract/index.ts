@@ -7,3 +7,4 @@ export * from './events.ts';
 export * from './areas/app.ts';
 export * from './areas/kube.ts';
 export * from './areas/hsm.ts';
+export * from './areas/vault.ts';

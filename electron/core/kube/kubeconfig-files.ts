@@ -78,7 +78,24 @@ export function parseKubeconfigFile(file: string, text: string): ParsedKubeconfi
   };
 }
 
-export function listKubeContexts(sources: KubeconfigSources): KubeContextList {
+/** A context with the raw cluster and user entries it points at, each with the file that defined it. */
+export interface ResolvedContext {
+  context: KubeContext;
+  /** The `cluster:` mapping, or null when no file defines the named cluster. */
+  cluster: Record<string, unknown> | null;
+  clusterFile: string | null;
+  /** The `user:` mapping, or null when no file defines the named user. */
+  user: Record<string, unknown> | null;
+  userFile: string | null;
+}
+
+export interface LoadedKubeconfig {
+  list: KubeContextList;
+  contexts: Map<string, ResolvedContext>;
+}
+
+/** Reads and merges every file; one unreadable file is a problem entry, never an exception. */
+export function loadKubeconfig(sources: KubeconfigSources): LoadedKubeconfig {
   const files = kubeconfigFileList(sources);
   const problems: KubeContextList['problems'] = [];
   const parsed: ParsedKubeconfig[] = [];
@@ -110,22 +127,39 @@ export function listKubeContexts(sources: KubeconfigSources): KubeContextList {
   };
   const contexts = firstWins(parsed.flatMap((p) => p.contexts.map((entry) => ({ entry, file: p.file }))));
   const clusters = firstWins(parsed.flatMap((p) => p.clusters.map((entry) => ({ entry, file: p.file }))));
+  const users = firstWins(parsed.flatMap((p) => p.users.map((entry) => ({ entry, file: p.file }))));
   const currentContext = parsed.find((p) => p.currentContext !== null)?.currentContext ?? null;
 
   const result: KubeContext[] = [];
+  const resolved = new Map<string, ResolvedContext>();
   for (const [name, { entry, file }] of contexts) {
     const ctx = asRecord(entry.context);
     const clusterName = typeof ctx.cluster === 'string' ? ctx.cluster : '';
-    const cluster = asRecord(clusters.get(clusterName)?.entry.cluster);
-    result.push({
+    const userName = typeof ctx.user === 'string' ? ctx.user : '';
+    const clusterItem = clusters.get(clusterName);
+    const userItem = users.get(userName);
+    const cluster = asRecord(clusterItem?.entry.cluster);
+    const context: KubeContext = {
       name,
       cluster: clusterName,
       server: typeof cluster.server === 'string' ? cluster.server : null,
-      user: typeof ctx.user === 'string' ? ctx.user : '',
+      user: userName,
       namespace: typeof ctx.namespace === 'string' && ctx.namespace !== '' ? ctx.namespace : null,
       source: file,
       current: name === currentContext,
+    };
+    result.push(context);
+    resolved.set(name, {
+      context,
+      cluster: clusterItem ? cluster : null,
+      clusterFile: clusterItem?.file ?? null,
+      user: userItem ? asRecord(userItem.entry.user) : null,
+      userFile: userItem?.file ?? null,
     });
   }
-  return { contexts: result, files, problems };
+  return { list: { contexts: result, files, problems }, contexts: resolved };
+}
+
+export function listKubeContexts(sources: KubeconfigSources): KubeContextList {
+  return loadKubeconfig(sources).list;
 }

@@ -1,5 +1,8 @@
-// Channels about Kubernetes clusters.
+// Channels about Kubernetes clusters: contexts, the cluster registry and its labels, probes,
+// scans of the app × cluster matrix, provisioning, deprovisioning and verification.
 import { z } from 'zod';
+import type { ContractError } from '../errors.ts';
+import type { CellState, MatrixCell } from '../../domain/cell-state.ts';
 import { channel } from '../channel.ts';
 
 export interface KubeContext {
@@ -21,9 +24,113 @@ export interface KubeContextList {
   problems: { file: string; message: string }[];
 }
 
+export type KubeAuthKind = 'token' | 'token-file' | 'client-certificate' | 'basic' | 'exec' | 'auth-provider' | 'none';
+
+/** A cluster as Tessera knows it: one kubeconfig context plus its labels from the store. */
+export interface KubeClusterView extends KubeContext {
+  labels: Record<string, string>;
+  auth: KubeAuthKind;
+  /** Why this context cannot be used (missing cluster or user entry, unreadable file), or null. */
+  problem: string | null;
+}
+
+export interface AccessCheck {
+  namespace: string;
+  group: string;
+  resource: string;
+  verb: string;
+  allowed: boolean;
+  reason: string;
+}
+
+export interface ProbeResult {
+  cluster: string;
+  reachable: boolean;
+  serverVersion: string | null;
+  /** Milliseconds for /version. */
+  latencyMs: number | null;
+  error: ContractError | null;
+  access: AccessCheck[];
+}
+
+export interface ScanResult {
+  scanId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  apps: string[];
+  clusters: string[];
+  cells: MatrixCell[];
+  cancelled: boolean;
+}
+
+export interface ScanProgress {
+  scanId: string;
+  cluster: string;
+  cells: MatrixCell[];
+  done: number;
+  total: number;
+}
+
+export interface ClusterOutcome {
+  cluster: string;
+  ok: boolean;
+  /** What happened to each Secret of the app there. */
+  secrets: { namespace: string; name: string; action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent'; resourceVersion: string | null; wiring: 'applied' | 'removed' | 'none' }[];
+  error: ContractError | null;
+}
+
+export interface VerifyResult {
+  app: string;
+  cluster: string;
+  state: CellState;
+  reason: string;
+}
+
+const contextName = z.string().min(1, 'must not be empty').max(253, 'is too long');
+const appName = z.string().min(1, 'must not be empty').max(253, 'is too long');
+const labelKey = z.string().min(1, 'must not be empty').max(317, 'is too long');
+const target = {
+  /** Explicit clusters (contexts). */
+  clusters: z.array(contextName).max(10_000).optional(),
+  /** A label selector over cluster labels, e.g. env=prod,region in (eu,us). */
+  selector: z.string().max(1024, 'is too long').optional(),
+};
+
 export const kubeChannels = {
   'kube.contexts': channel<KubeContextList>()(
     z.object({}).strict(),
     'Contexts from KUBECONFIG (merged like kubectl) or ~/.kube/config',
+  ),
+  'kube.clusters': channel<KubeClusterView[]>()(z.object({}).strict(), 'Clusters (kubeconfig contexts) with their labels'),
+  'kube.setLabels': channel<KubeClusterView>()(
+    z
+      .object({
+        cluster: contextName,
+        set: z.record(labelKey, z.string().max(63, 'is too long')).default({}),
+        remove: z.array(labelKey).max(256).default([]),
+      })
+      .strict(),
+    'Set and remove labels of a cluster',
+  ),
+  'kube.probe': channel<ProbeResult[]>()(
+    z.object({ clusters: z.array(contextName).max(10_000).optional() }).strict(),
+    'Reachability, server version and RBAC (SelfSubjectAccessReview) per cluster',
+  ),
+  'kube.scan': channel<ScanResult>()(
+    z.object({ clusters: z.array(contextName).max(10_000).optional() }).strict(),
+    'Scan managed Secrets (metadata only) on every cluster and compute the matrix; streams scan.progress',
+  ),
+  'kube.lastScan': channel<ScanResult | null>()(z.object({}).strict(), 'The last scan kept in the store'),
+  'kube.provision': channel<ClusterOutcome[]>()(
+    z.object({ app: appName, ...target, overwrite: z.boolean().optional() }).strict(),
+    "Write the app's published secret version to the targeted clusters (server-side apply)",
+  ),
+  'kube.deprovision': channel<ClusterOutcome[]>()(
+    z.object({ app: appName, ...target }).strict(),
+    "Remove the app's wiring and Secrets from the given clusters",
+  ),
+  'kube.verify': channel<VerifyResult[]>()(
+    z.object({ cells: z.array(z.object({ app: appName, cluster: contextName }).strict()).min(1).max(10_000) }).strict(),
+    'Compare live values with the vault (constant time); needs the values source (token) unlocked',
   ),
 };

@@ -1,4 +1,4 @@
-// kube.* channels.
+// kube.* channels: contexts, clusters and labels, probe, scan, provision, deprovision, verify.
 import { listKubeContexts } from '../../kube/kubeconfig-files.ts';
 import type { Services } from '../../services.ts';
 import type { Handlers } from '../dispatcher.ts';
@@ -10,8 +10,27 @@ export function kubeconfigSources(s: Services) {
   };
 }
 
-export function kubeHandlers(s: Services): Pick<Handlers, 'kube.contexts'> {
+type KubeChannel =
+  | 'kube.contexts'
+  | 'kube.clusters'
+  | 'kube.setLabels'
+  | 'kube.probe'
+  | 'kube.scan'
+  | 'kube.lastScan'
+  | 'kube.provision'
+  | 'kube.deprovision'
+  | 'kube.verify';
+
+export function kubeHandlers(s: Services): Pick<Handlers, KubeChannel> {
   return {
     'kube.contexts': async () => listKubeContexts(kubeconfigSources(s)),
+    'kube.clusters': async () => s.kube().clusters(),
+    'kube.setLabels': async ({ cluster, set, remove }) => s.kube().setLabels(cluster, set, remove),
+    'kube.probe': async ({ clusters }, ctx) => s.kube().probe(clusters, ctx.signal),
+    'kube.scan': async ({ clusters }, ctx) => s.kube().scan(clusters, ctx.signal),
+    'kube.lastScan': async () => s.kube().lastScan(),
+    'kube.provision': async ({ app, clusters, selector, overwrite }, ctx) => s.kube().provision({ app, clusters, selector, overwrite }, ctx.signal),
+    'kube.deprovision': async ({ app, clusters, selector }, ctx) => s.kube().deprovision({ app, clusters, selector }, ctx.signal),
+    'kube.verify': async ({ cells }, ctx) => s.kube().verify(cells, ctx.signal),
   };
 }

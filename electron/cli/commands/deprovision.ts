@@ -1,0 +1,20 @@
+// tessera deprovision: remove an app's wiring and Secrets from clusters.
+import type { Command } from '../command.ts';
+import { call } from '../output.ts';
+import { printOutcomes } from './provision.ts';
+import { TesseraError } from '../../../shared/contract/index.ts';
+
+export const deprovisionCommand: Command = {
+  name: 'deprovision',
+  summary: "Remove the app's wiring and Secrets from clusters (never a Secret Tessera does not manage)",
+  usage: 'tessera deprovision --app <app> (--cluster <context>… | --selector env=prod) [--json]',
+  options: { app: { type: 'string' }, cluster: { type: 'string', multiple: true }, selector: { type: 'string' } },
+  async run(ctx) {
+    const app = ctx.values.app;
+    if (typeof app !== 'string' || app === '') throw new TesseraError('INVALID_INPUT', '--app is required.', { field: 'app' });
+    const clusters = (ctx.values.cluster as string[] | undefined) ?? [];
+    const selector = ctx.values.selector as string | undefined;
+    const outcomes = await call(ctx, 'kube.deprovision', { app, ...(clusters.length > 0 ? { clusters } : {}), ...(selector !== undefined ? { selector } : {}) });
+    return printOutcomes(ctx, outcomes);
+  },
+};

@@ -1,0 +1,304 @@
+// Provision and deprovision one Secret version on one cluster: namespace, Secret by
+// server-side apply (field manager "tessera"), optional wiring into a Deployment, and removal
+// with a uid precondition. A Secret without Tessera's label is never changed or deleted.
+import { createHash } from 'node:crypto';
+import { TesseraError } from '../../../shared/contract/index.ts';
+import type { KubeClient, KubeResponse } from './http-client.ts';
+import { httpError } from './http-client.ts';
+import { jsonWithData, zero } from './secret-body.ts';
+import {
+  APP_LABEL,
+  FIELD_MANAGER,
+  KEYS_ANNOTATION,
+  MANAGED_BY,
+  MANAGED_BY_VALUE,
+  METADATA_ACCEPT,
+  PROVISIONED_AT_ANNOTATION,
+  PROVISIONED_BY_ANNOTATION,
+  VERSION_ANNOTATION,
+  type SecretSpec,
+  type SecretValues,
+  type WorkloadRef,
+} from './types.ts';
+
+export interface ProvisionOptions {
+  signal?: AbortSignal | undefined;
+  /** Who provisions (annotation tessera.dev/provisioned-by). */
+  principal?: string;
+  /** Take over fields another field manager owns (explicit; conflicts are reported otherwise). */
+  overwrite?: boolean;
+  /** Take over an existing Secret that lacks Tessera's label (the explicit "adopt" action). */
+  adopt?: boolean;
+  now?: () => Date;
+}
+
+export interface SecretOutcome {
+  namespace: string;
+  name: string;
+  action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent';
+  resourceVersion: string | null;
+  uid: string | null;
+  wiring: 'applied' | 'removed' | 'none';
+}
+
+interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  managedFields?: unknown[];
+}
+
+const enc = encodeURIComponent;
+export const secretPath = (ns: string, name?: string) => `/api/v1/namespaces/${enc(ns)}/secrets${name === undefined ? '' : `/${enc(name)}`}`;
+
+function parseJson<T>(res: KubeResponse): T {
+  return JSON.parse(res.body.toString('utf8')) as T;
+}
+
+/** The Secret's metadata only (values never cross the wire), or null when absent. */
+export async function getSecretMetadata(client: KubeClient, ns: string, name: string, signal?: AbortSignal): Promise<ObjectMeta | null> {
+  const req = { method: 'GET' as const, path: secretPath(ns, name), accept: METADATA_ACCEPT, signal };
+  const res = await client.request(req);
+  if (res.status === 404) return null;
+  if (res.status !== 200) throw httpError(client.cluster, req, res);
+  return parseJson<{ metadata: ObjectMeta }>(res).metadata;
+}
+
+export function isManaged(meta: ObjectMeta): boolean {
+  return meta.labels?.[MANAGED_BY] === MANAGED_BY_VALUE;
+}
+
+function unmanaged(cluster: string, ns: string, name: string): TesseraError {
+  return new TesseraError(
+    'CONFLICT',
+    `Secret ${ns}/${name} on cluster "${cluster}" exists but is not managed by Tessera (it lacks the label ${MANAGED_BY}=${MANAGED_BY_VALUE}); it was left untouched. Adopt it explicitly to let Tessera manage it.`,
+    { details: { cluster, namespace: ns, name } },
+  );
+}
+
+async function ensureNamespace(client: KubeClient, spec: SecretSpec, signal?: AbortSignal): Promise<void> {
+  const path = `/api/v1/namespaces/${enc(spec.namespace)}`;
+  const res = await client.request({ method: 'GET', path, accept: METADATA_ACCEPT, signal });
+  if (res.status === 200) return;
+  // Users limited to a namespace may not read Namespace objects; the Secret write will tell.
+  if (res.status === 403) return;
+  if (res.status !== 404) throw httpError(client.cluster, { method: 'GET', path }, res);
+  if (!spec.createNamespace) {
+    throw new TesseraError(
+      'NOT_FOUND',
+      `Namespace "${spec.namespace}" does not exist on cluster "${client.cluster}", and secret ${spec.app}/${spec.name} does not ask Tessera to create it.`,
+      { details: { cluster: client.cluster, namespace: spec.namespace } },
+    );
+  }
+  const body = Buffer.from(
+    JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: spec.namespace, labels: { [MANAGED_BY]: MANAGED_BY_VALUE } } }),
+  );
+  const created = await client.request({ method: 'POST', path: '/api/v1/namespaces', body, query: { fieldManager: FIELD_MANAGER }, accept: METADATA_ACCEPT, signal });
+  if (created.status !== 201 && created.status !== 200 && created.status !== 409) throw httpError(client.cluster, { method: 'POST', path: '/api/v1/namespaces' }, created);
+}
+
+interface ApplyConflict {
+  manager: string;
+  field: string;
+}
+
+function applyConflicts(res: KubeResponse): ApplyConflict[] {
+  try {
+    const status = parseJson<{ details?: { causes?: { reason?: string; message?: string; field?: string }[] } }>(res);
+    return (status.details?.causes ?? [])
+      .filter((c) => c.reason === 'FieldManagerConflict')
+      .map((c) => ({ manager: /conflict with "([^"]+)"/.exec(c.message ?? '')?.[1] ?? 'another field manager', field: c.field ?? '?' }));
+  } catch {
+    return [];
+  }
+}
+
+/** Our own earlier writes (non-apply operations by "tessera") may be taken over; anyone else's never silently. */
+function isOwnManager(manager: string): boolean {
+  return manager === FIELD_MANAGER;
+}
+
+/**
+ * Server-side apply with the conflict policy: apply without force; on conflicts that involve
+ * only Tessera's own managers, re-apply with force; otherwise report CONFLICT naming the other
+ * managers and fields, unless the caller explicitly asked to overwrite.
+ */
+async function apply(client: KubeClient, path: string, what: string, body: Buffer, overwrite: boolean, signal?: AbortSignal): Promise<KubeResponse> {
+  const req = { method: 'PATCH' as const, path, body, contentType: 'application/apply-patch+yaml', accept: METADATA_ACCEPT, signal };
+  let res = await client.request({ ...req, query: { fieldManager: FIELD_MANAGER, ...(overwrite ? { force: 'true' } : {}) } });
+  if (res.status === 409) {
+    const conflicts = applyConflicts(res);
+    const foreign = conflicts.filter((c) => !isOwnManager(c.manager));
+    if (conflicts.length > 0 && foreign.length === 0) {
+      res = await client.request({ ...req, query: { fieldManager: FIELD_MANAGER, force: 'true' } });
+    } else if (foreign.length > 0) {
+      const managers = [...new Set(foreign.map((c) => c.manager))];
+      throw new TesseraError(
+        'CONFLICT',
+        `${what} on cluster "${client.cluster}" has fields owned by ${managers.map((m) => `"${m}"`).join(', ')} (${foreign.map((c) => c.field).join(', ')}); Tessera did not take them over. Provision again with overwrite to take ownership.`,
+        { details: { cluster: client.cluster, managers: managers.join(','), fields: foreign.map((c) => c.field).join(',') } },
+      );
+    }
+  }
+  if (res.status < 200 || res.status > 299) throw httpError(client.cluster, req, res);
+  return res;
+}
+
+function volumeName(secret: string): string {
+  const name = `tessera-${secret}`;
+  if (name.length <= 63) return name;
+  return `tessera-${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+}
+
+const WORKLOAD_RESOURCES: Record<string, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
+
+function workloadPath(cluster: string, ns: string, ref: WorkloadRef): string {
+  const resource = WORKLOAD_RESOURCES[ref.kind];
+  if (!resource) {
+    throw new TesseraError('INVALID_INPUT', `Tessera cannot wire a Secret into a ${ref.kind} yet (only Deployment, StatefulSet and DaemonSet).`, { details: { cluster } });
+  }
+  return `/apis/apps/v1/namespaces/${enc(ns)}/${resource}/${enc(ref.name)}`;
+}
+
+async function workloadContainers(client: KubeClient, ns: string, ref: WorkloadRef, signal?: AbortSignal): Promise<string[] | null> {
+  const path = workloadPath(client.cluster, ns, ref);
+  const res = await client.request({ method: 'GET', path, signal });
+  if (res.status === 404) return null;
+  if (res.status !== 200) throw httpError(client.cluster, { method: 'GET', path }, res);
+  const live = parseJson<{ spec?: { template?: { spec?: { containers?: { name: string }[] } } } }>(res);
+  const names = (live.spec?.template?.spec?.containers ?? []).map((c) => c.name);
+  if (!ref.container) return names;
+  if (!names.includes(ref.container)) {
+    throw new TesseraError('NOT_FOUND', `${ref.kind} ${ns}/${ref.name} on cluster "${client.cluster}" has no container "${ref.container}".`, {
+      details: { cluster: client.cluster },
+    });
+  }
+  return [ref.container];
+}
+
+/** The wiring Tessera owns on a workload: env entries or a volume + mount, and the pod-template annotation. */
+export function wiringConfig(spec: SecretSpec, ref: WorkloadRef, containers: string[]): Record<string, unknown> {
+  const volume = volumeName(spec.name);
+  const env = [...spec.keys].sort().map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: spec.name, key } } }));
+  const podSpec: Record<string, unknown> =
+    spec.delivery === 'env'
+      ? { containers: containers.map((name) => ({ name, env })) }
+      : {
+          volumes: [{ name: volume, secret: { secretName: spec.name } }],
+          containers: containers.map((name) => ({ name, volumeMounts: [{ name: volume, mountPath: spec.mountPath ?? `/var/run/secrets/tessera/${spec.name}`, readOnly: true }] })),
+        };
+  return {
+    apiVersion: 'apps/v1',
+    kind: ref.kind,
+    metadata: { name: ref.name, namespace: spec.namespace },
+    spec: { template: { metadata: { annotations: { [VERSION_ANNOTATION]: spec.versionId } }, spec: podSpec } },
+  };
+}
+
+function checkValues(cluster: string, spec: SecretSpec, values: SecretValues): void {
+  if (values.versionId !== spec.versionId) {
+    throw new TesseraError('INVALID_INPUT', `The values given are of version ${values.versionId}, not ${spec.versionId} of ${spec.app}/${spec.name}.`, { details: { cluster } });
+  }
+  const keys = [...values.keys.keys()].sort();
+  const expected = [...spec.keys].sort();
+  if (keys.join('\u0000') !== expected.join('\u0000')) {
+    throw new TesseraError('INVALID_INPUT', `The values of ${spec.app}/${spec.name} have keys ${keys.join(', ')} but the version lists ${expected.join(', ')}.`, { details: { cluster } });
+  }
+}
+
+/**
+ * Writes one Secret version to one cluster (and wires it, when the spec names a workload).
+ * Values cross the wire only here; every buffer this function fills is zeroed before it returns.
+ */
+export async function provisionVersion(client: KubeClient, spec: SecretSpec, values: SecretValues, options: ProvisionOptions = {}): Promise<SecretOutcome> {
+  const { signal } = options;
+  checkValues(client.cluster, spec, values);
+  await ensureNamespace(client, spec, signal);
+  const live = await getSecretMetadata(client, spec.namespace, spec.name, signal);
+  if (live && !isManaged(live) && !options.adopt) throw unmanaged(client.cluster, spec.namespace, spec.name);
+
+  // Same version already there: keep its provisioning stamp, so applying again is a no-op.
+  const sameVersion = live !== null && live.annotations?.[VERSION_ANNOTATION] === spec.versionId;
+  const provisionedAt = sameVersion ? (live.annotations?.[PROVISIONED_AT_ANNOTATION] ?? '') : (options.now?.() ?? new Date()).toISOString();
+  const provisionedBy = sameVersion ? (live.annotations?.[PROVISIONED_BY_ANNOTATION] ?? '') : (options.principal ?? 'tessera');
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: spec.name,
+      namespace: spec.namespace,
+      labels: { [MANAGED_BY]: MANAGED_BY_VALUE, [APP_LABEL]: spec.app },
+      annotations: {
+        [VERSION_ANNOTATION]: spec.versionId,
+        [KEYS_ANNOTATION]: [...spec.keys].sort().join(','),
+        [PROVISIONED_AT_ANNOTATION]: provisionedAt,
+        [PROVISIONED_BY_ANNOTATION]: provisionedBy,
+      },
+    },
+    type: spec.type ?? 'Opaque',
+  };
+  const { body, sensitive } = jsonWithData(object, values.keys);
+  let res: KubeResponse;
+  try {
+    res = await apply(client, secretPath(spec.namespace, spec.name), `Secret ${spec.namespace}/${spec.name}`, body, options.overwrite === true || options.adopt === true, signal);
+  } finally {
+    zero(sensitive);
+  }
+  const meta = parseJson<{ metadata: ObjectMeta }>(res).metadata;
+  res.body.fill(0);
+  const action = live === null ? 'created' : meta.resourceVersion === live.resourceVersion ? 'unchanged' : 'updated';
+
+  let wiring: SecretOutcome['wiring'] = 'none';
+  if (spec.workload) {
+    const ref = spec.workload;
+    const containers = await workloadContainers(client, spec.namespace, ref, signal);
+    if (containers === null) {
+      throw new TesseraError('NOT_FOUND', `${ref.kind} ${spec.namespace}/${ref.name} does not exist on cluster "${client.cluster}"; the Secret was written but not wired.`, {
+        details: { cluster: client.cluster },
+      });
+    }
+    const wiringBody = Buffer.from(JSON.stringify(wiringConfig(spec, ref, containers)));
+    await apply(client, workloadPath(client.cluster, spec.namespace, ref), `${ref.kind} ${spec.namespace}/${ref.name}`, wiringBody, options.overwrite === true, signal);
+    wiring = 'applied';
+  }
+  return { namespace: spec.namespace, name: spec.name, action, resourceVersion: meta.resourceVersion ?? null, uid: meta.uid ?? null, wiring };
+}
+
+/**
+ * Removes the wiring (applies Tessera's field manager with none of its fields), then deletes the
+ * Secret with a uid precondition. Never touches a Secret without Tessera's label.
+ */
+export async function deprovisionSecret(client: KubeClient, spec: Pick<SecretSpec, 'app' | 'name' | 'namespace' | 'workload'>, options: { signal?: AbortSignal | undefined } = {}): Promise<SecretOutcome> {
+  const { signal } = options;
+  const live = await getSecretMetadata(client, spec.namespace, spec.name, signal);
+  if (live && !isManaged(live)) throw unmanaged(client.cluster, spec.namespace, spec.name);
+
+  let wiring: SecretOutcome['wiring'] = 'none';
+  if (spec.workload) {
+    const ref = spec.workload;
+    const path = workloadPath(client.cluster, spec.namespace, ref);
+    const exists = await client.request({ method: 'GET', path, accept: METADATA_ACCEPT, signal });
+    if (exists.status === 200) {
+      const empty = Buffer.from(JSON.stringify({ apiVersion: 'apps/v1', kind: ref.kind, metadata: { name: ref.name, namespace: spec.namespace } }));
+      await apply(client, path, `${ref.kind} ${spec.namespace}/${ref.name}`, empty, false, signal);
+      wiring = 'removed';
+    } else if (exists.status !== 404) throw httpError(client.cluster, { method: 'GET', path }, exists);
+  }
+  if (!live) return { namespace: spec.namespace, name: spec.name, action: 'absent', resourceVersion: null, uid: null, wiring };
+
+  const path = secretPath(spec.namespace, spec.name);
+  const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: live.uid } }));
+  const res = await client.request({ method: 'DELETE', path, body, accept: METADATA_ACCEPT, signal });
+  if (res.status === 404) return { namespace: spec.namespace, name: spec.name, action: 'absent', resourceVersion: null, uid: live.uid ?? null, wiring };
+  if (res.status === 409) {
+    throw new TesseraError('CONFLICT', `Secret ${spec.namespace}/${spec.name} on cluster "${client.cluster}" was replaced since Tessera looked (uid changed); it was not deleted.`, {
+      details: { cluster: client.cluster },
+    });
+  }
+  if (res.status < 200 || res.status > 299) throw httpError(client.cluster, { method: 'DELETE', path }, res);
+  res.body.fill(0);
+  return { namespace: spec.namespace, name: spec.name, action: 'deleted', resourceVersion: null, uid: live.uid ?? null, wiring };
+}

@@ -1,0 +1,34 @@
+// The last scans, kept in the store with their time (table kube_scans, migration 0002_kube_scans).
+import type { ScanResult } from '../../../shared/contract/index.ts';
+import type { Database } from '../store/database.ts';
+
+export interface ScanStore {
+  save(result: ScanResult): void;
+  last(): ScanResult | null;
+}
+
+const KEEP = 10;
+
+export function sqliteScanStore(db: Database): ScanStore {
+  return {
+    save(result) {
+      db.prepare('INSERT OR REPLACE INTO kube_scans (id, started_at, finished_at, cancelled, result) VALUES (?, ?, ?, ?, ?)').run(
+        result.scanId,
+        result.startedAt,
+        result.finishedAt,
+        result.cancelled ? 1 : 0,
+        JSON.stringify(result),
+      );
+      db.prepare('DELETE FROM kube_scans WHERE id NOT IN (SELECT id FROM kube_scans ORDER BY started_at DESC LIMIT ?)').run(KEEP);
+    },
+    last() {
+      const row = db.prepare('SELECT result FROM kube_scans ORDER BY started_at DESC LIMIT 1').get() as { result: string } | undefined;
+      return row ? (JSON.parse(row.result) as ScanResult) : null;
+    },
+  };
+}
+
+export function memoryScanStore(): ScanStore {
+  let last: ScanResult | null = null;
+  return { save: (r) => void (last = r), last: () => last };
+}

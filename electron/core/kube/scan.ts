@@ -1,0 +1,216 @@
+// The scan: one metadata-only LIST of Tessera-managed Secrets per cluster (per namespace where
+// RBAC refuses the cluster-wide list), then the (app, cluster) cells computed from it. No Secret
+// value ever crosses the wire here: the Accept header asks for PartialObjectMetadataList.
+import { TesseraError, type ContractError } from '../../../shared/contract/index.ts';
+import { worstState, type CellState, type MatrixCell, type SecretCell } from '../../../shared/domain/cell-state.ts';
+import { matches, parseSelector } from '../../../shared/domain/labels.ts';
+import type { KubeClient } from './http-client.ts';
+import { dataOwnership } from './managed-fields.ts';
+import { APP_LABEL, KEYS_ANNOTATION, MANAGED_BY, MANAGED_BY_VALUE, METADATA_LIST_ACCEPT, VERSION_ANNOTATION, type AppPublication, type SecretSpec } from './types.ts';
+
+export interface LiveSecret {
+  namespace: string;
+  name: string;
+  uid: string | null;
+  app: string | null;
+  versionId: string | null;
+  annotatedKeys: string[];
+  managedFields: unknown;
+}
+
+export interface ClusterListing {
+  cluster: string;
+  /** null: listed cluster-wide. Otherwise the namespaces listed one by one. */
+  namespaces: string[] | null;
+  secrets: LiveSecret[];
+  /** Namespaces whose list was refused (403). */
+  forbidden: Map<string, string>;
+  /** Set when the cluster could not be listed at all. */
+  failure: ContractError | null;
+}
+
+interface PartialMeta {
+  metadata: { name: string; namespace: string; uid?: string; labels?: Record<string, string>; annotations?: Record<string, string>; managedFields?: unknown };
+}
+
+function toLive(item: PartialMeta): LiveSecret {
+  const m = item.metadata;
+  const keys = m.annotations?.[KEYS_ANNOTATION];
+  return {
+    namespace: m.namespace,
+    name: m.name,
+    uid: m.uid ?? null,
+    app: m.labels?.[APP_LABEL] ?? null,
+    versionId: m.annotations?.[VERSION_ANNOTATION] ?? null,
+    annotatedKeys: keys ? keys.split(',').filter((k) => k !== '').sort() : [],
+    managedFields: m.managedFields,
+  };
+}
+
+async function listAll(client: KubeClient, path: string, signal?: AbortSignal): Promise<LiveSecret[]> {
+  const out: LiveSecret[] = [];
+  let cont: string | undefined;
+  do {
+    const req = { method: 'GET' as const, path, accept: METADATA_LIST_ACCEPT, query: { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}`, limit: '500', continue: cont }, signal };
+    const res = await client.requestOk(req);
+    const list = JSON.parse(res.body.toString('utf8')) as { kind?: string; items?: PartialMeta[]; metadata?: { continue?: string } };
+    if (list.kind !== 'PartialObjectMetadataList') {
+      res.body.fill(0);
+      throw new TesseraError('INTERNAL', `Cluster "${client.cluster}" did not return a metadata-only list (got ${String(list.kind)}); the scan stopped so that no values are read.`, { details: { cluster: client.cluster } });
+    }
+    for (const item of list.items ?? []) out.push(toLive(item));
+    cont = list.metadata?.continue || undefined;
+  } while (cont);
+  return out;
+}
+
+function contractError(error: unknown): ContractError {
+  if (error instanceof TesseraError) return error.toContract();
+  return { code: 'INTERNAL', message: error instanceof Error ? error.name : 'unexpected failure' };
+}
+
+/** Lists managed Secrets on one cluster; falls back to per-namespace lists on 403. Never throws except CANCELLED. */
+export async function listManagedSecrets(client: KubeClient, fallbackNamespaces: string[], signal?: AbortSignal): Promise<ClusterListing> {
+  const listing: ClusterListing = { cluster: client.cluster, namespaces: null, secrets: [], forbidden: new Map(), failure: null };
+  try {
+    listing.secrets = await listAll(client, '/api/v1/secrets', signal);
+    return listing;
+  } catch (error) {
+    if (error instanceof TesseraError && error.code === 'CANCELLED') throw error;
+    if (!(error instanceof TesseraError) || error.code !== 'FORBIDDEN') {
+      listing.failure = contractError(error);
+      return listing;
+    }
+  }
+  listing.namespaces = [...new Set(fallbackNamespaces)].sort();
+  for (const ns of listing.namespaces) {
+    try {
+      listing.secrets.push(...(await listAll(client, `/api/v1/namespaces/${encodeURIComponent(ns)}/secrets`, signal)));
+    } catch (error) {
+      if (error instanceof TesseraError && error.code === 'CANCELLED') throw error;
+      if (error instanceof TesseraError && error.code === 'FORBIDDEN') listing.forbidden.set(ns, error.message);
+      else {
+        listing.failure = contractError(error);
+        return listing;
+      }
+    }
+  }
+  return listing;
+}
+
+/** Whether the app is published to this cluster: included or selected by labels, not excluded, not unpublished. */
+export function isTargeted(publication: AppPublication, cluster: string, labels: Record<string, string>): boolean {
+  const t = publication.targeting;
+  if (t.exclude.includes(cluster) || publication.unpublished.includes(cluster)) return false;
+  if (t.include.includes(cluster)) return true;
+  if (t.selector.trim() === '') return false;
+  const parsed = parseSelector(t.selector);
+  return parsed.selector !== null && matches(parsed.selector, labels);
+}
+
+function secretCell(spec: SecretSpec | null, live: LiveSecret | null, state: CellState, reason: string, ns: string, name: string): SecretCell {
+  return {
+    namespace: ns,
+    name,
+    state,
+    reason,
+    liveVersionId: live?.versionId ?? null,
+    publishedVersionId: spec?.versionId ?? null,
+    uid: live?.uid ?? null,
+    keysAdded: [],
+    keysRemoved: [],
+    drift: [],
+  };
+}
+
+/** The state of one managed Secret compared with the version the vault publishes. */
+export function compareSecret(spec: SecretSpec, live: LiveSecret): SecretCell {
+  const cell = secretCell(spec, live, 'in-sync', '', spec.namespace, spec.name);
+  const owned = dataOwnership(live.managedFields);
+  const annotated = new Set(live.annotatedKeys);
+  const liveKeys = new Set(owned.liveKeys);
+  cell.keysAdded = owned.liveKeys.filter((k) => !annotated.has(k));
+  cell.keysRemoved = live.annotatedKeys.filter((k) => !liveKeys.has(k));
+  cell.drift = owned.foreign;
+  const parts: string[] = [];
+  if (cell.keysAdded.length > 0) parts.push(`keys added out of band: ${cell.keysAdded.join(', ')}`);
+  if (cell.keysRemoved.length > 0) parts.push(`keys removed out of band: ${cell.keysRemoved.join(', ')}`);
+  for (const d of cell.drift) parts.push(`"${d.manager}" (${d.operation || 'write'}${d.time ? ` at ${d.time}` : ''}) changed ${d.keys.join(', ')}`);
+  if (parts.length > 0) {
+    cell.state = 'drifted';
+    cell.reason = `Secret ${spec.namespace}/${spec.name} drifted: ${parts.join('; ')}.`;
+  } else if (live.versionId !== spec.versionId) {
+    cell.state = 'outdated';
+    cell.reason = `Secret ${spec.namespace}/${spec.name} holds version ${live.versionId ?? '(none)'}; ${spec.versionId} is published.`;
+  } else {
+    cell.reason = `Secret ${spec.namespace}/${spec.name} holds the published version ${spec.versionId}.`;
+  }
+  return cell;
+}
+
+/** All cells of one cluster. `apps` lists every app of the matrix (published ones and any found live). */
+export function cellsForCluster(cluster: string, labels: Record<string, string>, publications: AppPublication[], listing: ClusterListing): MatrixCell[] {
+  const byApp = new Map(publications.map((p) => [p.app, p]));
+  const liveByApp = new Map<string, LiveSecret[]>();
+  for (const s of listing.secrets) {
+    const app = s.app ?? '(no app label)';
+    const list = liveByApp.get(app) ?? [];
+    list.push(s);
+    liveByApp.set(app, list);
+  }
+  const apps = [...new Set([...byApp.keys(), ...liveByApp.keys()])].sort();
+  const cells: MatrixCell[] = [];
+  for (const app of apps) {
+    const publication = byApp.get(app);
+    const targeted = publication !== undefined && isTargeted(publication, cluster, labels);
+    if (listing.failure) {
+      const unreachable = listing.failure.code === 'UNREACHABLE' || listing.failure.code === 'TIMEOUT';
+      cells.push({ app, cluster, state: unreachable ? 'unreachable' : 'error', reason: listing.failure.message, secrets: [] });
+      continue;
+    }
+    const live = liveByApp.get(app) ?? [];
+    const secrets: SecretCell[] = [];
+    const matched = new Set<LiveSecret>();
+    if (targeted) {
+      for (const spec of publication.secrets) {
+        const forbidden = listing.forbidden.get(spec.namespace);
+        const found = live.find((l) => l.namespace === spec.namespace && l.name === spec.name) ?? null;
+        if (found) {
+          matched.add(found);
+          secrets.push(compareSecret(spec, found));
+        } else if (forbidden !== undefined) {
+          secrets.push(secretCell(spec, null, 'forbidden', forbidden, spec.namespace, spec.name));
+        } else if (listing.namespaces !== null && !listing.namespaces.includes(spec.namespace)) {
+          secrets.push(secretCell(spec, null, 'error', `Namespace ${spec.namespace} was not listed.`, spec.namespace, spec.name));
+        } else {
+          secrets.push(secretCell(spec, null, 'missing', `Secret ${spec.namespace}/${spec.name} is not on the cluster.`, spec.namespace, spec.name));
+        }
+      }
+    }
+    for (const l of live) {
+      if (matched.has(l)) continue;
+      const why = publication === undefined ? `app ${app} is not published` : targeted ? `it is not one of ${app}'s secrets` : `${app} is not published to this cluster`;
+      secrets.push(secretCell(null, l, 'orphaned', `Managed Secret ${l.namespace}/${l.name} is live but ${why}.`, l.namespace, l.name));
+    }
+    if (secrets.length === 0) {
+      cells.push({ app, cluster, state: 'not-targeted', reason: `${app} is not published to this cluster.`, secrets: [] });
+      continue;
+    }
+    const state = worstState(secrets.map((s) => s.state));
+    const reason = secrets
+      .filter((s) => s.state === state)
+      .map((s) => s.reason)
+      .join(' ');
+    cells.push({ app, cluster, state, reason, secrets });
+  }
+  return cells;
+}
+
+/** Namespaces to list one by one when the cluster-wide list is refused. */
+export function fallbackNamespaces(cluster: string, labels: Record<string, string>, publications: AppPublication[], contextNamespace: string | null): string[] {
+  const out = new Set<string>();
+  for (const p of publications) if (isTargeted(p, cluster, labels)) for (const s of p.secrets) out.add(s.namespace);
+  if (contextNamespace) out.add(contextNamespace);
+  return [...out];
+}
+

@@ -1,0 +1,7 @@
+// The vault: what the rest of core (handlers, the Kubernetes layer) may use.
+export { VaultService, type VaultServiceOptions, type OpenedVersion, type NewApp, type SecretDefinition } from './vault-service.ts';
+export { createVaultService, tokenAccess } from './create.ts';
+export { KeyFinder, type TokenAccess } from './keyring.ts';
+export { FORMAT_TAG, encodePayload, decodePayload, additionalData, seal, open, wipe, type SecretEntry, type VersionBinding } from './envelope.ts';
+export { entriesFromEnvFile, entriesFromManifest } from './import-formats.ts';
+export { exportConfig, exportConfigYaml, importConfig, parseConfig, CONFIG_API_VERSION, CONFIG_KIND, type VaultConfig } from './config-as-code.ts';
