@@ -98,10 +98,14 @@ export async function listManagedSecrets(client: KubeClient, fallbackNamespaces:
   return listing;
 }
 
-/** Whether the app is published to this cluster: included or selected by labels, not excluded, not unpublished. */
+/**
+ * Whether the app belongs on this cluster now: the operator published it there, and its
+ * targeting allows it (included or selected by labels, not excluded). Targeting says where an
+ * app may go; publishing says it should be there — just in time.
+ */
 export function isTargeted(publication: AppPublication, cluster: string, labels: Record<string, string>): boolean {
   const t = publication.targeting;
-  if (t.exclude.includes(cluster) || publication.unpublished.includes(cluster)) return false;
+  if (t.exclude.includes(cluster) || !publication.published.includes(cluster)) return false;
   if (t.include.includes(cluster)) return true;
   if (t.selector.trim() === '') return false;
   const parsed = parseSelector(t.selector);

@@ -38,8 +38,8 @@ export interface AppPublication {
   app: string;
   /** Targeting as the vault keeps it: a selector over cluster labels ("" selects none), include and exclude lists. */
   targeting: { selector: string; include: string[]; exclude: string[] };
-  /** Clusters the app was explicitly unpublished from. */
-  unpublished: string[];
+  /** Clusters the operator published the app on (it is desired there if targeting allows it too). */
+  published: string[];
   secrets: SecretSpec[];
 }
 

@@ -32,10 +32,10 @@ export function vaultCatalog(vault: () => VaultService): KubeCatalog {
           app: app.name,
           targeting: {
             selector: app.targeting.selector,
-            include: [...app.targeting.include, ...states.filter((p) => p.state === 'published').map((p) => p.cluster)],
+            include: app.targeting.include,
             exclude: app.targeting.exclude,
           },
-          unpublished: states.filter((p) => p.state === 'unpublished').map((p) => p.cluster),
+          published: states.filter((p) => p.state === 'published').map((p) => p.cluster),
           secrets,
         });
       }

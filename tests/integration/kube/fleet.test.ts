@@ -38,7 +38,7 @@ describe('Kubernetes layer on a simulated fleet of 1,000 clusters', () => {
     });
     const s = spec('fleet-app', { namespace: 'default', createNamespace: false, versionId: 'fv1', keys: ['A', 'B'] });
     vals.set('fv1', values('fv1', { A: 'alpha-1', B: 'beta-1' }));
-    pubs.push({ app: 'fleet-app', targeting: { selector: 'env=prod', include: [], exclude: [] }, unpublished: [], secrets: [s] });
+    pubs.push({ app: 'fleet-app', targeting: { selector: 'env=prod', include: [], exclude: [] }, published: [...fleet.contexts], secrets: [s] });
   }, 120_000);
   afterAll(async () => {
     kube?.close();

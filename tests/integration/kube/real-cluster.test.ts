@@ -192,10 +192,11 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
 
   it('scan: a managed Secret of an app no longer published there is orphaned', async () => {
     const p = pubs.find((x) => x.app === 'billing')!;
-    p.unpublished = [one.contexts.admin];
+    const before = p.published;
+    p.published = before.filter((c) => c !== one.contexts.admin);
     const result = await kube.scan([one.contexts.admin]);
     expect(result.cells.find((c) => c.app === 'billing')).toMatchObject({ state: 'orphaned' });
-    p.unpublished = [];
+    p.published = before;
   });
 
   it('wires into a Deployment as env entries; the pod-template annotation follows the version; deprovision removes wiring and Secret', async () => {
@@ -248,11 +249,13 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
     setVersion('team', 'team-v1', { K: 'v' }, { name: 'team-secret', namespace: 'team-a', createNamespace: false });
     const p = pubs.find((x) => x.app === 'team')!;
     p.targeting.include = [one.contexts.limited, one.contexts.viewer];
+    p.published = [...p.targeting.include];
     const out = await kube.provision({ app: 'team', clusters: [one.contexts.limited] });
     expect(out[0]).toMatchObject({ ok: true });
     // An app in a namespace the limited user cannot read.
     const billing = pubs.find((x) => x.app === 'billing')!;
     billing.targeting.include = [...billing.targeting.include, one.contexts.limited, one.contexts.viewer];
+    billing.published = [...billing.targeting.include];
     const result = await kube.scan([one.contexts.limited, one.contexts.viewer]);
     const cell = (app: string, cluster: string) => result.cells.find((c) => c.app === app && c.cluster === cluster)!;
     expect(cell('team', one.contexts.limited).state).toBe('in-sync');

@@ -11,7 +11,7 @@ export function spec(app: string, over: Partial<SecretSpec> = {}): SecretSpec {
 }
 
 export function publication(app: string, include: string[], secrets: SecretSpec[], over: Partial<AppPublication> = {}): AppPublication {
-  return { app, targeting: { selector: '', include, exclude: [] }, unpublished: [], secrets, ...over };
+  return { app, targeting: { selector: '', include, exclude: [] }, published: [...include], secrets, ...over };
 }
 
 export const hasKubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;

@@ -1,26 +1,207 @@
-// The matrix of apps × clusters. Until the vault and the Kubernetes layer land, it says what
-// it will show and how many clusters Tessera already sees.
-import { Anchor, Stack } from '@mantine/core';
-import { IconLayoutGrid } from '@tabler/icons-react';
-import { EmptyState } from '../../components/EmptyState.tsx';
-import { PageHeader } from '../../components/PageHeader.tsx';
-import { useQuery } from '../../hooks/use-query.ts';
+// The matrix (home page): apps down, clusters across, one tile per (app, cluster) with its
+// state in colour, glyph and words. Filters, grouping, a legend with counts, "Scan now" with
+// progress, selection of tiles, rows, columns and label groups, and details in a drawer.
+import { Alert, Anchor, Button, Group, Progress, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
+import { IconLayoutGrid, IconRadar, IconSearch, IconX } from '@tabler/icons-react';
+import { useMemo, useState, type ReactNode } from 'react';
+import { matches, parseSelector } from '../../../../shared/domain/labels.ts';
 import { navigate } from '../../app/routes.ts';
+import { EmptyState } from '../../components/EmptyState.tsx';
+import { Legend, MatrixGrid, type SelectionChange } from '../../components/MatrixGrid/index.ts';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { CellDrawer } from './CellDrawer.tsx';
+import { buildMatrixModel, type StateFilter } from './matrix-model.ts';
+import { useMatrixData } from './use-matrix-data.ts';
 
-export function MatrixPage() {
-  const contexts = useQuery('kube.contexts', {});
-  const count = contexts.data?.contexts.length;
+export interface MatrixSelection {
+  /** Selected tiles as [app, cluster] pairs. */
+  cells: [string, string][];
+}
+
+export interface MatrixPageProps {
+  /** Renders the actions for a selection or one tile (rollout planning); absent until rollouts exist. */
+  renderActions?: (selection: MatrixSelection, done: () => void) => ReactNode;
+}
+
+function applyChange(prev: ReadonlySet<string>, change: SelectionChange): Set<string> {
+  const next = change.kind === 'replace' ? new Set<string>() : new Set(prev);
+  if (change.kind === 'toggle') {
+    for (const k of change.keys) if (next.has(k)) next.delete(k);
+    else next.add(k);
+  } else for (const k of change.keys) next.add(k);
+  return next;
+}
+
+export function MatrixPage({ renderActions }: MatrixPageProps) {
+  const data = useMatrixData();
+  const [appSearch, setAppSearch] = useState('');
+  const [selectorText, setSelectorText] = useState('');
+  const [stateFilter, setStateFilter] = useState<StateFilter>('all');
+  const [rowGroupBy, setRowGroupBy] = useState<'namespace' | 'owner'>('namespace');
+  const [columnGroupBy, setColumnGroupBy] = useState<string | null>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [open, setOpen] = useState<{ app: string; cluster: string } | null>(null);
+
+  const parsedSelector = useMemo(() => parseSelector(selectorText), [selectorText]);
+  const labelKeys = useMemo(() => [...new Set((data.snapshot?.clusters ?? []).flatMap((c) => Object.keys(c.labels)))].sort(), [data.snapshot]);
+  const groupBy = columnGroupBy ?? (labelKeys.includes('env') ? 'env' : (labelKeys[0] ?? null));
+
+  const model = useMemo(() => {
+    if (!data.snapshot) return null;
+    const selector = parsedSelector.selector;
+    return buildMatrixModel(data.snapshot, {
+      rowGroupBy,
+      columnGroupBy: groupBy,
+      appSearch,
+      clusterSelector: selector ? (labels) => matches(selector, labels) : () => true,
+      stateFilter,
+    });
+  }, [data.snapshot, parsedSelector, rowGroupBy, groupBy, appSearch, stateFilter]);
+
+  const selection: MatrixSelection = useMemo(() => ({ cells: [...selected].map((k) => k.split('\u0000') as [string, string]) }), [selected]);
+  const clearSelection = () => setSelected(new Set());
+
+  const header = (
+    <PageHeader
+      title="Matrix"
+      description="Apps down, clusters across: what is provisioned where, and what has drifted."
+      actions={
+        <Group>
+          {data.lastScan && (
+            <Text size="sm" c="dimmed" data-testid="last-scan">
+              Last scan {new Date(data.lastScan.finishedAt ?? data.lastScan.startedAt).toLocaleString()}
+            </Text>
+          )}
+          <Button leftSection={<IconRadar size={16} aria-hidden />} onClick={() => void data.scanNow()} loading={data.scanning} disabled={!data.snapshot || data.snapshot.clusters.length === 0}>
+            Scan now
+          </Button>
+        </Group>
+      }
+    />
+  );
+
+  if (data.error) {
+    return (
+      <Stack>
+        {header}
+        <Alert color="red" title="The matrix could not be loaded">
+          {data.error}
+        </Alert>
+      </Stack>
+    );
+  }
+  if (!data.snapshot || !model) return <Stack>{header}</Stack>;
+  if (data.snapshot.clusters.length === 0 || data.snapshot.apps.length === 0) {
+    return (
+      <Stack>
+        {header}
+        <EmptyState icon={<IconLayoutGrid />} title={data.snapshot.apps.length === 0 ? 'No apps yet' : 'No clusters yet'}>
+          {data.snapshot.apps.length === 0 ? (
+            <>
+              Each tile shows one app on one cluster. <Anchor component="button" onClick={() => navigate('apps')}>Create an app</Anchor> with a secret to begin.
+            </>
+          ) : (
+            <>
+              Tessera found no kubeconfig contexts. <Anchor component="button" onClick={() => navigate('settings')}>Add a kubeconfig file in Settings</Anchor>.
+            </>
+          )}
+        </EmptyState>
+      </Stack>
+    );
+  }
+
+  const openApp = open?.app;
+  const openCluster = open?.cluster;
   return (
-    <Stack>
-      <PageHeader title="Matrix" description="Apps down, clusters across: what is provisioned where, and what has drifted." />
-      <EmptyState icon={<IconLayoutGrid />} title="The matrix needs apps and a scan">
-        Each tile will show one app on one cluster — in sync, missing, outdated or drifted — once apps are configured (the
-        encrypted vault) and clusters are scanned (the Kubernetes layer). Tessera already sees{' '}
-        <Anchor component="button" onClick={() => navigate('clusters')}>
-          {count === undefined ? 'your' : count} kubeconfig context{count === 1 ? '' : 's'}
-        </Anchor>
-        .
-      </EmptyState>
+    <Stack h="calc(100vh - 88px)" gap="sm">
+      {header}
+      {data.progress && (
+        <Progress.Root size="lg" aria-label="Scan progress">
+          <Progress.Section value={data.progress.total === 0 ? 0 : (100 * data.progress.done) / data.progress.total}>
+            <Progress.Label>
+              Scanning {data.progress.done} of {data.progress.total} clusters
+            </Progress.Label>
+          </Progress.Section>
+        </Progress.Root>
+      )}
+      {!data.lastScan && !data.scanning && (
+        <Alert color="blue" title="Not scanned yet">
+          Tiles show what is targeted until the first scan. Press “Scan now” to read what is live on every cluster (metadata only: no secret value
+          crosses the wire).
+        </Alert>
+      )}
+      <Group align="flex-end" gap="sm" wrap="wrap">
+        <TextInput label="Search apps" placeholder="Name or namespace" leftSection={<IconSearch size={14} aria-hidden />} value={appSearch} onChange={(e) => setAppSearch(e.currentTarget.value)} w={220} />
+        <TextInput
+          label="Cluster selector"
+          placeholder="env=prod,region in (eu,us)"
+          value={selectorText}
+          onChange={(e) => setSelectorText(e.currentTarget.value)}
+          error={parsedSelector.error}
+          w={240}
+        />
+        <Stack gap={2}>
+          <Text size="sm" fw={500} id="state-filter-label">
+            Show
+          </Text>
+          <SegmentedControl
+            aria-labelledby="state-filter-label"
+            value={stateFilter}
+            onChange={(v) => setStateFilter(v as StateFilter)}
+            data={[
+              { value: 'all', label: 'Everything' },
+              { value: 'drift', label: 'Only drift' },
+              { value: 'problems', label: 'Only problems' },
+            ]}
+          />
+        </Stack>
+        <Select label="Group apps by" value={rowGroupBy} onChange={(v) => v && setRowGroupBy(v as 'namespace' | 'owner')} data={[{ value: 'namespace', label: 'Namespace' }, { value: 'owner', label: 'Owner' }]} allowDeselect={false} w={140} />
+        <Select
+          label="Group clusters by"
+          value={groupBy ?? ''}
+          onChange={(v) => setColumnGroupBy(v === '' ? null : v)}
+          data={[{ value: '', label: 'No grouping' }, ...labelKeys.map((k) => ({ value: k, label: k }))]}
+          allowDeselect={false}
+          w={160}
+        />
+      </Group>
+      <Legend counts={model.counts} />
+      {selected.size > 0 && (
+        <Group gap="sm" data-testid="selection-bar">
+          <Text size="sm" fw={600}>
+            {selected.size.toLocaleString()} tile{selected.size === 1 ? '' : 's'} selected
+          </Text>
+          {renderActions?.(selection, clearSelection)}
+          <Button size="xs" variant="subtle" leftSection={<IconX size={14} aria-hidden />} onClick={clearSelection}>
+            Clear selection
+          </Button>
+        </Group>
+      )}
+      {model.rows.length === 0 || model.columns.length === 0 ? (
+        <Text c="dimmed">No tiles match these filters.</Text>
+      ) : (
+        <div style={{ flex: 1, minHeight: 0 }}>
+          <MatrixGrid
+            rows={model.rows}
+            columns={model.columns}
+            stateAt={model.stateAt}
+            selected={selected}
+            onSelect={(change) => setSelected((prev) => applyChange(prev, change))}
+            onOpen={(r, c) => setOpen({ app: model.rows[r]!.id, cluster: model.columns[c]!.id })}
+            columnGroupLabel={groupBy ?? undefined}
+            version={data.version}
+          />
+        </div>
+      )}
+      {openApp !== undefined && openCluster !== undefined && (
+        <CellDrawer
+          app={openApp}
+          cluster={openCluster}
+          cell={data.cellAt(openApp, openCluster)}
+          onClose={() => setOpen(null)}
+          actions={renderActions?.({ cells: [[openApp, openCluster]] }, () => setOpen(null))}
+        />
+      )}
     </Stack>
   );
 }
