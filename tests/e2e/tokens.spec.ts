@@ -46,6 +46,7 @@ test('log in to a SoftHSM2 token through the UI, create a key and see it listed'
   await expect(dialog).toBeHidden();
   await expect(row.getByText('unlocked', { exact: true })).toBeVisible();
   await expect(page.getByTestId('token-status')).toHaveText('Unlocked: officer-e2e');
+  await expect(page.getByTestId('auto-lock')).toHaveText(/^locks in \d+ (min|s)$/);
   await expect(page.locator('body')).not.toContainText('246810');
 
   await page.getByLabel('Label').fill('release-signing');

@@ -248,6 +248,7 @@ export class TokenService {
       flags,
       state: this.stateOf(entry),
       pinRemembered,
+      autoLockAt: entry.session && !entry.absent ? new Date(entry.lastUsed + this.options.autoLockMs()).toISOString() : null,
       mechanisms: entry.mechanismViews,
     };
   }

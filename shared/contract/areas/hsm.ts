@@ -46,6 +46,8 @@ export interface TokenInfoView {
   state: TokenLockState;
   /** Whether a PIN for this token is kept in the OS keychain. */
   pinRemembered: boolean;
+  /** When an unlocked token locks itself if it stays idle (RFC 3339), or null when locked. */
+  autoLockAt: string | null;
   mechanisms: TokenMechanism[];
 }
 
