@@ -86,6 +86,22 @@ test('settings saved in the UI persist in the backend', async ({ page, request }
   expect((await res.json()).value.concurrency).toBe(48);
 });
 
+test('the command palette (Ctrl+K) goes to a page', async ({ page }) => {
+  await page.goto(served.url);
+  await expect(page.getByTestId('backend-status')).toHaveText('Backend connected');
+  await page.keyboard.press('Control+K');
+  const search = page.getByRole('textbox', { name: 'Command palette' });
+  await expect(search).toBeVisible();
+  await search.fill('clusters');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 2, name: 'Clusters' })).toBeVisible();
+  await page.getByTestId('palette-button').click();
+  await expect(search).toBeVisible();
+  await search.fill('audit');
+  await page.getByRole('button', { name: 'Go to Audit' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Audit' })).toBeVisible();
+});
+
 test('a page opened without the token says how to get in', async ({ page }) => {
   await page.goto(served.origin);
   await expect(page.getByText('No access token')).toBeVisible();

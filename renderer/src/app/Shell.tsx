@@ -1,8 +1,10 @@
 // The desk: header (backend and token status, theme), navigation, and the current page.
 import { ActionIcon, AppShell, Badge, Burger, Group, NavLink, Text, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { spotlight } from '@mantine/spotlight';
 import {
   IconApps,
+  IconCommand,
   IconKey,
   IconLayoutGrid,
   IconListCheck,
@@ -26,6 +28,7 @@ import { RolloutsPage } from '../pages/rollouts/RolloutsPage.tsx';
 import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
 import { navigate, ROUTES, useRoute, type RoutePath } from './routes.ts';
 import { TokenStatus } from './TokenStatus.tsx';
+import { CommandPalette } from './CommandPalette.tsx';
 
 const PAGES: Record<RoutePath, { icon: ReactNode; page: () => ReactNode }> = {
   matrix: { icon: <IconLayoutGrid size={18} aria-hidden />, page: () => <MatrixPage /> },
@@ -92,6 +95,11 @@ export function Shell() {
             </Text>
           </Group>
           <Group gap="sm">
+            <Tooltip label="Command palette (Ctrl+K)">
+              <ActionIcon variant="default" size="lg" aria-label="Open the command palette" onClick={() => spotlight.open()} data-testid="palette-button">
+                <IconCommand size={18} aria-hidden />
+              </ActionIcon>
+            </Tooltip>
             <TokenStatus />
             <BackendStatus />
             <ThemeToggle onChange={switchTheme} />
@@ -106,6 +114,7 @@ export function Shell() {
             label={r.label}
             leftSection={PAGES[r.path].icon}
             active={route === r.path}
+            variant="filled"
             aria-current={route === r.path ? 'page' : undefined}
             onClick={(e) => {
               e.preventDefault();
@@ -116,6 +125,7 @@ export function Shell() {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>{PAGES[route].page()}</AppShell.Main>
+      <CommandPalette icons={Object.fromEntries(ROUTES.map((r) => [r.path, PAGES[r.path].icon])) as Record<RoutePath, ReactNode>} onThemeChange={switchTheme} />
     </AppShell>
   );
 }

@@ -1,7 +1,7 @@
 // Details of one (app, cluster) tile: state and why, each Secret's desired and live version,
 // drift (keys added or removed, which field manager changed what and when), the wired
 // workload, and the actions that lead to a rollout plan.
-import { Alert, Badge, Button, Code, Divider, Drawer, Group, List, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Code, Divider, Drawer, Group, List, Stack, Table, Text, Title } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { AppView } from '../../../../shared/contract/index.ts';
 import type { MatrixCell, SecretCell } from '../../../../shared/domain/cell-state.ts';

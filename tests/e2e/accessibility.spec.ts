@@ -1,0 +1,50 @@
+// axe-core on every page, light and dark, with real content (apps, simulated clusters, a
+// scan): no serious or critical violation.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test } from '@playwright/test';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFleet, type Fleet } from '../fleet/simulator.ts';
+import { rpc } from '../support/rpc.ts';
+import { serveTessera, type ServedTessera } from '../support/serve.ts';
+
+const PAGES = ['Matrix', 'Apps', 'Clusters', 'Rollouts', 'Keys & tokens', 'Audit', 'Settings'];
+let fleet: Fleet;
+let served: ServedTessera;
+
+test.beforeAll(async () => {
+  fleet = await startFleet({ clusters: 4 });
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-axe-'));
+  served = await serveTessera({ dataDir: join(dir, 'data'), env: { KUBECONFIG: fleet.kubeconfigPath } });
+  const clusters = await rpc(served, 'kube.clusters', {});
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  await rpc(served, 'vault.addRecipient', { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), label: 'backup' });
+  await rpc(served, 'vault.createApp', { name: 'billing', namespace: 'payments', targeting: { selector: '', include: clusters.map((c) => c.name), exclude: [] } });
+  await rpc(served, 'vault.defineSecret', { app: 'billing', name: 'billing-db', delivery: 'env', createNamespace: true });
+  await rpc(served, 'vault.writeVersion', { app: 'billing', secret: 'billing-db', values: [{ name: 'PASSWORD', value: 'axe-check' }] });
+  await rpc(served, 'vault.setPublication', { app: 'billing', cluster: clusters[0]!.name, state: 'published' });
+  await rpc(served, 'kube.scan', {});
+});
+
+test.afterAll(async () => {
+  await served?.stop();
+  await fleet?.stop();
+});
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`every page has no serious or critical axe violation (${scheme})`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(served.url);
+    await expect(page.getByTestId('backend-status')).toHaveText('Backend connected');
+    for (const name of PAGES) {
+      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
+      await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
+      await page.waitForLoadState('networkidle');
+      const results = await new AxeBuilder({ page }).analyze();
+      const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ')}`)).toEqual([]);
+    }
+  });
+}
