@@ -1,6 +1,6 @@
 // axe-core on every page, light and dark, with real content (apps, simulated clusters, a
 // scan): no serious or critical violation.
-import AxeBuilder from '@axe-core/playwright';
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
