@@ -16,6 +16,12 @@ import { secretRevealCommand, secretSetCommand, secretVersionsCommand } from './
 import { rewrapCommand } from './commands/vault.ts';
 import { auditExportCommand, auditVerifyCommand } from './commands/audit.ts';
 import { configExportCommand, configImportCommand } from './commands/config.ts';
+import { planCommand } from './commands/plan.ts';
+import { approveCommand } from './commands/approve.ts';
+import { applyCommand } from './commands/apply.ts';
+import { rolloutsCommand } from './commands/rollouts.ts';
+import { principalAddCommand, principalBootstrapCommand, principalListCommand, principalRolesCommand } from './commands/principal.ts';
+import { policyListCommand, policySetCommand } from './commands/policy.ts';
 
 export const commands: Command[] = [serveCommand, infoCommand, contextsCommand, modulesCommand, tokenListCommand, keyListCommand, keyCreateCommand, clustersCommand, clusterLabelCommand, scanCommand, provisionCommand, deprovisionCommand];
 
@@ -35,3 +41,5 @@ commands.push(
   configExportCommand,
   configImportCommand,
 );
+
+commands.push(planCommand, approveCommand, applyCommand, rolloutsCommand, principalBootstrapCommand, principalAddCommand, principalRolesCommand, principalListCommand, policySetCommand, policyListCommand);

@@ -15,6 +15,8 @@ import { createKube } from './kube/create.ts';
 import { vaultHandlers } from './api/handlers/vault.ts';
 import { auditHandlers } from './api/handlers/audit.ts';
 import { configHandlers } from './api/handlers/config.ts';
+import { rolloutHandlers, routedKubeHandlers } from './api/handlers/rollout.ts';
+import { createRollouts } from './rollout/create.ts';
 
 export type { CoreConfig, Services } from './services.ts';
 export type { CallContext, Dispatcher } from './api/dispatcher.ts';
@@ -42,6 +44,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
   let tokens: ReturnType<typeof createTokenService> | null = null;
   let vault: ReturnType<typeof createVaultService> | null = null;
   let kube: ReturnType<typeof createKube> | null = null;
+  let rollouts: ReturnType<typeof createRollouts> | null = null;
   const services: Services = {
     config,
     env: config.env ?? process.env,
@@ -52,6 +55,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
     tokens: () => (tokens ??= createTokenService(services)),
     vault: () => (vault ??= createVaultService(services)),
     kube: () => (kube ??= createKube(services)),
+    rollouts: () => (rollouts ??= createRollouts(services)),
   };
   const handlers: Handlers = {
     ...appHandlers(services),
@@ -60,6 +64,9 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
     ...vaultHandlers(services),
     ...auditHandlers(services),
     ...configHandlers(services),
+    ...rolloutHandlers(services),
+    // Provisioning goes through plans, so the approval policies apply to it too.
+    ...routedKubeHandlers(services),
   };
   return {
     config,

@@ -5,6 +5,7 @@ import type { Logger } from './log/logger.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
 import type { VaultService } from './vault/index.ts';
 import type { KubeService } from './kube/index.ts';
+import type { RolloutService } from './rollout/index.ts';
 
 export interface CoreConfig {
   dataDir: string;
@@ -29,6 +30,8 @@ export interface Services {
   vault(): VaultService;
   /** The Kubernetes layer (cluster registry, scan, provision), created on first use. */
   kube(): KubeService;
+  /** Plans, approvals, execution and the journal (and the signed principals and policies), created on first use. */
+  rollouts(): RolloutService;
   /** Run on close, last registered first. */
   onClose(fn: () => Promise<void> | void): void;
 }

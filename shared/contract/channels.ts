@@ -5,12 +5,14 @@ import { appChannels } from './areas/app.ts';
 import { hsmChannels } from './areas/hsm.ts';
 import { kubeChannels } from './areas/kube.ts';
 import { vaultChannels } from './areas/vault.ts';
+import { rolloutChannels } from './areas/rollout.ts';
 
 export const channels = {
   ...appChannels,
   ...kubeChannels,
   ...hsmChannels,
   ...vaultChannels,
+  ...rolloutChannels,
 } as const;
 
 export type Channels = typeof channels;

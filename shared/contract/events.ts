@@ -3,6 +3,7 @@
 import type { TokenStateEvent } from './areas/hsm.ts';
 import type { RewrapProgressEvent } from './areas/vault.ts';
 import type { KubeContextList, ScanProgress } from './areas/kube.ts';
+import type { RolloutProgressEvent, RolloutSummary } from './areas/rollout.ts';
 
 export interface EventDef<P> {
   readonly payload?: P;
@@ -19,6 +20,9 @@ export const events = {
   'kube.contexts.changed': event<KubeContextList>('A kubeconfig file changed; the cluster registry follows'),
   'scan.progress': event<ScanProgress>('One cluster of a running scan finished: its cells'),
   'vault.rewrap.progress': event<RewrapProgressEvent>('One version was rewrapped to the active recipients'),
+  'rollout.progress': event<RolloutProgressEvent>('One step of a running rollout changed state (per app, secret and cluster)'),
+  'rollout.state': event<RolloutSummary>('A rollout started, finished, was cancelled or was found interrupted'),
+  'rollout.interrupted': event<{ rollouts: RolloutSummary[] }>('At start-up: rollouts a crash interrupted, to resume'),
   'backend.heartbeat': event<{ at: string }>('Sent periodically so the UI knows the backend is alive'),
 } as const;
 

@@ -8,3 +8,4 @@ export * from './areas/app.ts';
 export * from './areas/kube.ts';
 export * from './areas/hsm.ts';
 export * from './areas/vault.ts';
+export * from './areas/rollout.ts';

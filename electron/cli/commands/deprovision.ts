@@ -6,7 +6,7 @@ import { TesseraError } from '../../../shared/contract/index.ts';
 
 export const deprovisionCommand: Command = {
   name: 'deprovision',
-  summary: "Remove the app's wiring and Secrets from clusters (never a Secret Tessera does not manage)",
+  summary: "Unpublish the app from clusters and remove its Secrets through a plan (honours approval policies)",
   usage: 'tessera deprovision --app <app> (--cluster <context>… | --selector env=prod) [--json]',
   options: { app: { type: 'string' }, cluster: { type: 'string', multiple: true }, selector: { type: 'string' } },
   async run(ctx) {

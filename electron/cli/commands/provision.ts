@@ -1,5 +1,6 @@
 // tessera provision / deprovision: write or remove an app's Secrets on clusters picked by name
-// or label selector; per-cluster outcomes; exit non-zero if any cluster failed.
+// or label selector. Both go through a rollout plan in core: when a policy asks for approvals the
+// command stops with APPROVAL_REQUIRED naming the plan hash (approve it, then tessera apply).
 import { TesseraError, type ClusterOutcome } from '../../../shared/contract/index.ts';
 import type { Command, CommandContext, OptionSpec } from '../command.ts';
 import { call, printJson, table } from '../output.ts';
@@ -34,7 +35,7 @@ export function printOutcomes(ctx: CommandContext, outcomes: ClusterOutcome[]): 
 
 export const provisionCommand: Command = {
   name: 'provision',
-  summary: "Write the app's published secret version to clusters (server-side apply)",
+  summary: "Publish the app on clusters and roll out its version through a plan (honours approval policies)",
   usage: 'tessera provision --app <app> (--cluster <context>… | --selector env=prod) [--overwrite] [--json]',
   options: { ...TARGET_OPTIONS, overwrite: { type: 'boolean' } },
   async run(ctx) {

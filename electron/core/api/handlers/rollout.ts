@@ -1,0 +1,101 @@
+// rollout.* channels: plans, approvals, execution, history, and the signed principals and
+// policies. Also the kube.provision / kube.deprovision channels, routed through plans so the
+// one-click actions cannot bypass the approval policies.
+import { TesseraError, type ClusterOutcome } from '../../../../shared/contract/index.ts';
+import type { Services } from '../../services.ts';
+import { scopeClusters, type RolloutService } from '../../rollout/index.ts';
+import type { Handlers } from '../dispatcher.ts';
+
+type RolloutChannel =
+  | 'rollout.plan'
+  | 'rollout.planDeleteApp'
+  | 'rollout.publish'
+  | 'rollout.retarget'
+  | 'rollout.getPlan'
+  | 'rollout.plans'
+  | 'rollout.approve'
+  | 'rollout.execute'
+  | 'rollout.retry'
+  | 'rollout.cancel'
+  | 'rollout.list'
+  | 'rollout.get'
+  | 'rollout.interrupted'
+  | 'rollout.trust'
+  | 'rollout.bootstrap'
+  | 'rollout.principals'
+  | 'rollout.addPrincipal'
+  | 'rollout.grantRoles'
+  | 'rollout.policies'
+  | 'rollout.setPolicy';
+
+export function rolloutHandlers(s: Services): Pick<Handlers, RolloutChannel> {
+  const r = () => s.rollouts();
+  return {
+    'rollout.plan': async ({ scope, as, adopt, refresh }, ctx) => r().plan({ scope, as, adopt, refresh, signal: ctx.signal }),
+    'rollout.planDeleteApp': async ({ app, as, refresh }) => r().planDeleteApp(app, as, refresh),
+    'rollout.publish': async ({ app, cluster, state, as }) => r().publish(app, cluster, state, as),
+    'rollout.retarget': async ({ app, targeting, as }) => r().retarget(app, targeting, as),
+    'rollout.getPlan': async ({ hash }) => r().getPlan(hash),
+    'rollout.plans': async ({ limit }) => r().plans(limit),
+    'rollout.approve': async ({ hash, principal, signature }) => r().approve(hash, principal, signature),
+    'rollout.execute': async ({ hash, as }, ctx) => r().execute(hash, as, ctx.signal),
+    'rollout.retry': async ({ rolloutId, as }, ctx) => r().retry(rolloutId, as, ctx.signal),
+    'rollout.cancel': async ({ rolloutId }) => r().cancel(rolloutId),
+    'rollout.list': async ({ limit }) => r().list(limit),
+    'rollout.get': async ({ rolloutId }) => r().get(rolloutId),
+    'rollout.interrupted': async () => r().interrupted(),
+    'rollout.trust': async () => r().trustStatus(),
+    'rollout.bootstrap': async ({ name, tokenSerial, keyId }) => r().bootstrap(name, tokenSerial, keyId),
+    'rollout.principals': async () => r().principals(),
+    'rollout.addPrincipal': async (input) => r().addPrincipal(input),
+    'rollout.grantRoles': async ({ name, roles, signer }) => r().grantRoles(name, roles, signer),
+    'rollout.policies': async () => r().policies(),
+    'rollout.setPolicy': async ({ signer, ...policy }) => r().setPolicy(policy, signer),
+  };
+}
+
+/** Plans the change, executes it when no approval is missing, and reports it per cluster like the kube layer did. */
+async function planAndExecute(rollouts: RolloutService, scope: { apps: string[]; clusters?: string[] | undefined; selector?: string | undefined }, signal?: AbortSignal): Promise<ClusterOutcome[]> {
+  const plan = await rollouts.plan({ scope, signal });
+  if (!plan.approved) {
+    const missing = plan.requirements.filter((q) => !q.satisfied).map((q) => `"${q.policy}" needs ${q.required}`).join(', ');
+    throw new TesseraError('APPROVAL_REQUIRED', `This change is plan ${plan.hash}; policy ${missing} approval(s). Approve it (tessera approve ${plan.hash}) and apply it (tessera apply ${plan.hash}).`, {
+      details: { plan: plan.hash },
+    });
+  }
+  const clusters = [...new Set(plan.body.clusters.map((c) => c.name))];
+  if (plan.changes.length === 0) return clusters.map((cluster) => ({ cluster, ok: true, secrets: [], error: null }));
+  const rollout = await rollouts.execute(plan.hash, undefined, signal);
+  return clusters.map((cluster) => {
+    const steps = rollout.steps.filter((st) => st.cluster === cluster);
+    const failed = steps.find((st) => st.state !== 'done');
+    return {
+      cluster,
+      ok: failed === undefined,
+      secrets: steps.map((st) => ({
+        namespace: st.namespace,
+        name: st.secret,
+        action: (st.result ?? 'unchanged') as ClusterOutcome['secrets'][number]['action'],
+        resourceVersion: st.resourceVersion,
+        wiring: 'none' as const,
+      })),
+      error: failed ? (failed.error ?? { code: 'CANCELLED', message: 'The step did not run.' }) : null,
+    };
+  });
+}
+
+/** kube.provision / kube.deprovision through plans: explicit clusters are published to (or unpublished from) first. */
+export function routedKubeHandlers(s: Services): Pick<Handlers, 'kube.provision' | 'kube.deprovision'> {
+  return {
+    'kube.provision': async ({ app, clusters, selector }, ctx) => {
+      for (const c of clusters ?? []) s.vault().setPublication(app, c, 'published');
+      return planAndExecute(s.rollouts(), { apps: [app], clusters, selector }, ctx.signal);
+    },
+    'kube.deprovision': async ({ app, clusters, selector }, ctx) => {
+      const labels = new Map(s.kube().clusters().map((c) => [c.name, c.labels]));
+      const names = scopeClusters({ apps: [], clusters: clusters ?? [], selector: selector ?? '', cells: [] }, labels);
+      if (s.vault().apps.find(app)) for (const c of names) s.vault().setPublication(app, c, 'unpublished');
+      return planAndExecute(s.rollouts(), { apps: [app], clusters: names }, ctx.signal);
+    },
+  };
+}
