@@ -23,6 +23,7 @@ import { AppsPage } from '../pages/apps/AppsPage.tsx';
 import { AuditPage } from '../pages/audit/AuditPage.tsx';
 import { ClustersPage } from '../pages/clusters/ClustersPage.tsx';
 import { KeysPage } from '../pages/keys/KeysPage.tsx';
+import { MatrixActions } from '../pages/matrix/MatrixActions.tsx';
 import { MatrixPage } from '../pages/matrix/MatrixPage.tsx';
 import { RolloutsPage } from '../pages/rollouts/RolloutsPage.tsx';
 import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
@@ -31,7 +32,10 @@ import { TokenStatus } from './TokenStatus.tsx';
 import { CommandPalette } from './CommandPalette.tsx';
 
 const PAGES: Record<RoutePath, { icon: ReactNode; page: () => ReactNode }> = {
-  matrix: { icon: <IconLayoutGrid size={18} aria-hidden />, page: () => <MatrixPage /> },
+  matrix: {
+    icon: <IconLayoutGrid size={18} aria-hidden />,
+    page: () => <MatrixPage renderActions={(selection, where, done) => <MatrixActions selection={selection} done={done} single={where === 'drawer'} />} />,
+  },
   apps: { icon: <IconApps size={18} aria-hidden />, page: () => <AppsPage /> },
   clusters: { icon: <IconServer2 size={18} aria-hidden />, page: () => <ClustersPage /> },
   rollouts: { icon: <IconRocket size={18} aria-hidden />, page: () => <RolloutsPage /> },
@@ -67,7 +71,7 @@ function ThemeToggle({ onChange }: { onChange: (theme: 'light' | 'dark') => void
 }
 
 export function Shell() {
-  const route = useRoute();
+  const { path: route } = useRoute();
   const [opened, { toggle, close }] = useDisclosure();
   const settings = useQuery('settings.get', {});
   const saveSettings = useAction('settings.set');

@@ -13,17 +13,24 @@ export const ROUTES = [
 
 export type RoutePath = (typeof ROUTES)[number]['path'];
 
-function current(): RoutePath {
-  const path = window.location.hash.replace(/^#\/?/, '');
-  return ROUTES.find((r) => r.path === path)?.path ?? 'matrix';
+export interface Route {
+  path: RoutePath;
+  /** What follows the page in the hash, e.g. a plan hash in #/rollouts/<hash>. */
+  param: string | null;
 }
 
-export function navigate(path: RoutePath) {
-  window.location.hash = `/${path}`;
+function current(): Route {
+  const [path = '', ...rest] = window.location.hash.replace(/^#\/?/, '').split('/');
+  const found = ROUTES.find((r) => r.path === path)?.path;
+  return { path: found ?? 'matrix', param: found && rest.length > 0 ? decodeURIComponent(rest.join('/')) : null };
 }
 
-export function useRoute(): RoutePath {
-  const [route, setRoute] = useState<RoutePath>(current);
+export function navigate(path: RoutePath, param?: string) {
+  window.location.hash = param ? `/${path}/${encodeURIComponent(param)}` : `/${path}`;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState<Route>(current);
   useEffect(() => {
     const onChange = () => setRoute(current());
     window.addEventListener('hashchange', onChange);

@@ -10,11 +10,17 @@ export interface UseQueryResult<T> {
   refresh: () => Promise<void>;
 }
 
-export function useQuery<C extends ChannelName>(channel: C, input: ChannelInput<C>): UseQueryResult<ChannelOutput<C>> {
+export interface UseQueryOptions {
+  /** False: do not call yet (e.g. an input that is not chosen). Default true. */
+  enabled?: boolean;
+}
+
+export function useQuery<C extends ChannelName>(channel: C, input: ChannelInput<C>, options: UseQueryOptions = {}): UseQueryResult<ChannelOutput<C>> {
+  const enabled = options.enabled ?? true;
   const transport = useTransport();
   const [data, setData] = useState<ChannelOutput<C>>();
   const [error, setError] = useState<ContractError>();
-  const [loading, setLoading] = useState(true);
+  const [loading, setLoading] = useState(enabled);
   const key = JSON.stringify(input);
   const generation = useRef(0);
 
@@ -33,8 +39,8 @@ export function useQuery<C extends ChannelName>(channel: C, input: ChannelInput<
   }, [transport, channel, key]);
 
   useEffect(() => {
-    void refresh();
-  }, [refresh]);
+    if (enabled) void refresh();
+  }, [refresh, enabled]);
 
   return { data, error, loading, refresh };
 }

@@ -19,8 +19,8 @@ export interface MatrixSelection {
 }
 
 export interface MatrixPageProps {
-  /** Renders the actions for a selection or one tile (rollout planning); absent until rollouts exist. */
-  renderActions?: (selection: MatrixSelection, done: () => void) => ReactNode;
+  /** Renders the actions (rollout planning) for the selection toolbar or one tile's drawer. */
+  renderActions?: (selection: MatrixSelection, where: 'toolbar' | 'drawer', done: () => void) => ReactNode;
 }
 
 function applyChange(prev: ReadonlySet<string>, change: SelectionChange): Set<string> {
@@ -171,7 +171,7 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
           <Text size="sm" fw={600}>
             {selected.size.toLocaleString()} tile{selected.size === 1 ? '' : 's'} selected
           </Text>
-          {renderActions?.(selection, clearSelection)}
+          {renderActions?.(selection, 'toolbar', clearSelection)}
           <Button size="xs" variant="subtle" leftSection={<IconX size={14} aria-hidden />} onClick={clearSelection}>
             Clear selection
           </Button>
@@ -199,7 +199,7 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
           cluster={openCluster}
           cell={data.cellAt(openApp, openCluster)}
           onClose={() => setOpen(null)}
-          actions={renderActions?.({ cells: [[openApp, openCluster]] }, () => setOpen(null))}
+          actions={renderActions?.({ cells: [[openApp, openCluster]] }, 'drawer', () => setOpen(null))}
         />
       )}
     </Stack>

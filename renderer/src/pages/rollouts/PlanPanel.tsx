@@ -1,0 +1,214 @@
+// One plan as an approver reads it: its hash, what changes where (key names, never values),
+// which policies apply with their required and given approvals, and the buttons to approve
+// and execute. Execution streams per-cluster progress below.
+import { Alert, Badge, Button, Card, Code, CopyButton, Group, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconCheck, IconPlayerPlay, IconSignature } from '@tabler/icons-react';
+import { useState } from 'react';
+import type { PlanView, RolloutView } from '../../../../shared/contract/index.ts';
+import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { useAction } from '../../hooks/use-action.ts';
+import { useQuery } from '../../hooks/use-query.ts';
+import { ACTION_COLOR } from './action-look.ts';
+import { RolloutProgress } from './RolloutProgress.tsx';
+
+export interface PlanPanelProps {
+  hash: string;
+  actingAs: string | null;
+}
+
+function KeyChanges({ keys }: { keys: PlanView['changes'][number]['keys'] }) {
+  const parts = [
+    ...keys.added.map((k) => <Badge key={`+${k}`} color="green" variant="light" size="sm">+{k}</Badge>),
+    ...keys.removed.map((k) => <Badge key={`-${k}`} color="red" variant="light" size="sm">−{k}</Badge>),
+    ...keys.kept.map((k) => <Badge key={`=${k}`} color="gray" variant="light" size="sm">{k}</Badge>),
+  ];
+  return parts.length === 0 ? <Text c="dimmed">—</Text> : <Group gap={4}>{parts}</Group>;
+}
+
+export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
+  const plan = useQuery('rollout.getPlan', { hash });
+  const principals = useQuery('rollout.principals', {});
+  const approve = useAction('rollout.approve');
+  const execute = useAction('rollout.execute');
+  const [approver, setApprover] = useState<string | null>(null);
+  const [rollout, setRollout] = useState<RolloutView | null>(null);
+
+  if (plan.error) return <ErrorAlert error={plan.error} title="This plan cannot be shown" />;
+  const p = plan.data;
+  if (!p) return null;
+  const releaseManagers = (principals.data ?? []).filter((x) => x.roles.includes('release-manager'));
+  const needsApproval = p.requirements.some((r) => r.required > 0);
+
+  const onApprove = async () => {
+    if (!approver) return;
+    const updated = await approve.run({ hash, principal: approver });
+    if (updated) {
+      notifications.show({ color: 'green', title: 'Approved', message: `${approver} signed plan ${hash.slice(0, 12)}.` });
+      await plan.refresh();
+    }
+  };
+  const onExecute = async () => {
+    const result = await execute.run({ hash, ...(actingAs ? { as: actingAs } : {}) });
+    if (result) {
+      setRollout(result);
+      notifications.show({
+        color: result.failed > 0 ? 'yellow' : 'green',
+        title: result.failed > 0 ? 'Rollout finished with failures' : 'Rollout finished',
+        message: `${result.done} of ${result.total} steps done, ${result.failed} failed; ${result.unwraps} token unwrap${result.unwraps === 1 ? '' : 's'}.`,
+      });
+      await plan.refresh();
+    }
+  };
+
+  return (
+    <Stack data-testid="plan-panel">
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={2}>
+          <Title order={3}>Plan</Title>
+          <Group gap={6}>
+            <Text size="sm">SHA-256</Text>
+            <Code data-testid="plan-hash">{p.hash}</Code>
+            <CopyButton value={p.hash}>
+              {({ copied, copy }) => (
+                <Button size="compact-xs" variant="subtle" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy'}
+                </Button>
+              )}
+            </CopyButton>
+          </Group>
+          <Text size="sm" c="dimmed">
+            Made by {p.createdBy} at {new Date(p.createdAt).toLocaleString()} · {p.intent === 'delete-app' ? 'delete app' : 'sync'} · {p.clusters} cluster
+            {p.clusters === 1 ? '' : 's'}
+          </Text>
+        </Stack>
+        <Group gap={6}>
+          {Object.entries(p.counts)
+            .filter(([kind, n]) => n > 0 && kind !== 'nothing')
+            .map(([kind, n]) => (
+              <Badge key={kind} color={ACTION_COLOR[kind as keyof typeof ACTION_COLOR]} variant="light">
+                {n} {kind}
+              </Badge>
+            ))}
+        </Group>
+      </Group>
+
+      {p.changes.length === 0 ? (
+        <Alert color="green" title="Nothing to change">
+          Every cell in this plan's scope is already as published.
+        </Alert>
+      ) : (
+        <Table striped aria-label="Planned changes" data-testid="plan-changes">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Action</Table.Th>
+              <Table.Th>App / secret</Table.Th>
+              <Table.Th>Cluster</Table.Th>
+              <Table.Th>Keys</Table.Th>
+              <Table.Th>Why</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {p.changes.slice(0, 500).map((a) => (
+              <Table.Tr key={`${a.app}/${a.secret}@${a.cluster}`}>
+                <Table.Td>
+                  <Badge color={ACTION_COLOR[a.action]} variant="filled">
+                    {a.action}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>
+                  {a.app} / {a.namespace}/{a.secret}
+                </Table.Td>
+                <Table.Td>{a.cluster}</Table.Td>
+                <Table.Td>
+                  <KeyChanges keys={a.keys} />
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{a.reason}</Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      {p.changes.length > 500 && <Text size="sm" c="dimmed">…and {p.changes.length - 500} more changes (the CLI's `tessera plan --json` lists all).</Text>}
+
+      <Card withBorder>
+        <Stack>
+          <Title order={4}>Approvals</Title>
+          {!needsApproval && <Text size="sm">No policy asks for approval of these clusters.</Text>}
+          {p.requirements
+            .filter((r) => r.required > 0)
+            .map((r) => (
+              <Group key={r.policy} justify="space-between" data-testid={`policy-${r.policy}`}>
+                <Text size="sm">
+                  Policy <b>{r.policy}</b> ({r.selector}) needs {r.required} approval{r.required === 1 ? '' : 's'} by a {r.approverRole}
+                  {r.excludeRequester ? ', not the requester' : ''} for {r.clusters.length} cluster{r.clusters.length === 1 ? '' : 's'}.
+                </Text>
+                <Badge color={r.satisfied ? 'green' : 'yellow'} variant="light" leftSection={r.satisfied ? <IconCheck size={12} aria-hidden /> : undefined}>
+                  {r.given.length} of {r.required}
+                </Badge>
+              </Group>
+            ))}
+          {p.approvals.length > 0 && (
+            <Table aria-label="Approvals given">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Approver</Table.Th>
+                  <Table.Th>Key</Table.Th>
+                  <Table.Th>When</Table.Th>
+                  <Table.Th>Counts</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {p.approvals.map((a) => (
+                  <Table.Tr key={`${a.principal}-${a.at}`}>
+                    <Table.Td>{a.principal}</Table.Td>
+                    <Table.Td>
+                      <Code>{a.keyFingerprint.slice(0, 16)}</Code> {a.algorithm}
+                    </Table.Td>
+                    <Table.Td>{new Date(a.at).toLocaleString()}</Table.Td>
+                    <Table.Td>{a.valid ? <Badge color="green" variant="light">valid</Badge> : <Text size="sm" c="red">{a.note}</Text>}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+          {needsApproval && (
+            <Group align="flex-end">
+              <Select
+                label="Approve as"
+                placeholder={releaseManagers.length === 0 ? 'No release managers registered' : 'Choose a release manager'}
+                data={releaseManagers.map((x) => x.name)}
+                value={approver}
+                onChange={setApprover}
+                w={260}
+              />
+              <Tooltip label="The release manager's token signs this plan's hash; their token must be unlocked on this workstation.">
+                <Button leftSection={<IconSignature size={16} aria-hidden />} onClick={() => void onApprove()} loading={approve.running} disabled={!approver}>
+                  Approve
+                </Button>
+              </Tooltip>
+            </Group>
+          )}
+          {approve.error && <ErrorAlert error={approve.error} title="Not approved" />}
+        </Stack>
+      </Card>
+
+      <Group>
+        <Button
+          color={p.approved ? 'indigo' : 'gray'}
+          leftSection={<IconPlayerPlay size={16} aria-hidden />}
+          onClick={() => void onExecute()}
+          loading={execute.running}
+          disabled={p.changes.length === 0}
+        >
+          Execute
+        </Button>
+        {!p.approved && <Text size="sm" c="dimmed">Execution is refused until every policy above has its approvals.</Text>}
+      </Group>
+      {execute.error && <ErrorAlert error={execute.error} title="Not executed" />}
+      {(execute.running || rollout) && <RolloutProgress rollout={rollout} planHash={hash} running={execute.running} actingAs={actingAs} onChange={setRollout} />}
+    </Stack>
+  );
+}
