@@ -33,6 +33,8 @@ if (!app.requestSingleInstanceLock()) {
     Menu.setApplicationMenu(Menu.buildFromTemplate([{ role: 'fileMenu' }, { role: 'editMenu' }, { role: 'viewMenu' }, { role: 'windowMenu' }]));
     window = createMainWindow(paths.index, paths.preload);
     const unsubscribe = forwardEvents(core, window.webContents);
+    // Look for rollouts a crash interrupted, so the UI can offer to resume them at once.
+    window.webContents.once('did-finish-load', () => core?.services.rollouts());
     window.on('closed', () => {
       unsubscribe();
       window = null;

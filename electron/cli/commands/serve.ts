@@ -24,6 +24,14 @@ export const serveCommand: Command = {
     const core = ctx.core();
     const host = await startHost({ core, port, rendererDir: dir });
     ctx.out(host.readyLine);
+    // Look for rollouts a crash interrupted, so the UI can offer to resume them at once.
+    setImmediate(() => {
+      try {
+        core.services.rollouts();
+      } catch (error) {
+        core.log.warn('could not check for interrupted rollouts', { error: error instanceof Error ? error.name : 'error' });
+      }
+    });
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -30,6 +30,7 @@ import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
 import { navigate, ROUTES, useRoute, type RoutePath } from './routes.ts';
 import { TokenStatus } from './TokenStatus.tsx';
 import { CommandPalette } from './CommandPalette.tsx';
+import { InterruptedNotice } from './InterruptedNotice.tsx';
 
 const PAGES: Record<RoutePath, { icon: ReactNode; page: () => ReactNode }> = {
   matrix: {
@@ -128,7 +129,10 @@ export function Shell() {
           />
         ))}
       </AppShell.Navbar>
-      <AppShell.Main>{PAGES[route].page()}</AppShell.Main>
+      <AppShell.Main>
+        <InterruptedNotice hidden={route === 'rollouts'} />
+        {PAGES[route].page()}
+      </AppShell.Main>
       <CommandPalette icons={Object.fromEntries(ROUTES.map((r) => [r.path, PAGES[r.path].icon])) as Record<RoutePath, ReactNode>} onThemeChange={switchTheme} />
     </AppShell>
   );
