@@ -42,11 +42,37 @@ const steps: Step[] = [
     name: 'e2e',
     command: ['npx', 'playwright', 'test'],
     counts: () => {
-      const report = JSON.parse(readFileSync(`${results}/e2e-report.json`, 'utf8')) as { stats: { expected: number; unexpected: number; skipped: number; flaky: number } };
+      const report = JSON.parse(readFileSync(`${results}/e2e-report.json`, 'utf8')) as PlaywrightReport;
+      for (const line of skippedWithReasons(report)) console.log(`skipped: ${line}`);
       return { passed: report.stats.expected + report.stats.flaky, failed: report.stats.unexpected, skipped: report.stats.skipped };
     },
   },
 ];
+
+interface PlaywrightSuite {
+  specs?: { title: string; tests: { annotations?: { type: string; description?: string }[]; results: { status: string }[] }[] }[];
+  suites?: PlaywrightSuite[];
+}
+interface PlaywrightReport {
+  stats: { expected: number; unexpected: number; skipped: number; flaky: number };
+  suites: PlaywrightSuite[];
+}
+
+/** "title — reason" for every skipped end-to-end test, so CI output says why. */
+function skippedWithReasons(report: PlaywrightReport): string[] {
+  const lines: string[] = [];
+  const walk = (suite: PlaywrightSuite) => {
+    for (const spec of suite.specs ?? [])
+      for (const test of spec.tests)
+        if (test.results.some((r) => r.status === 'skipped')) {
+          const reason = test.annotations?.find((a) => a.type === 'skip')?.description ?? 'no reason given';
+          lines.push(`${spec.title} — ${reason}`);
+        }
+    for (const child of suite.suites ?? []) walk(child);
+  };
+  report.suites.forEach(walk);
+  return lines;
+}
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps: string[] = [];
