@@ -1,6 +1,9 @@
 // Token-layer overhead: unwraps and signatures per second through Tessera's layer (worker thread,
 // message passing, key lookup, KDF) against a plain synchronous pkcs11js loop on the same SoftHSM2
-// keys. Returns numbers; `npm run bench` prints them.
+// keys. Tessera is measured two ways: sequentially (one operation awaited before the next, as the
+// plain loop does) and pipelined (several operations in flight, which keeps the worker thread
+// busy while results travel back; this is how a caller opening many versions would use it).
+// Returns numbers; `npm run bench` (B4) reports them.
 import type * as Pkcs11js from 'pkcs11js';
 import { createHash, createPublicKey, hkdfSync, createDecipheriv, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -16,6 +19,10 @@ export interface OverheadRow {
   plain: number;
   /** tessera / plain (1 = no overhead). */
   ratio: number;
+  /** Operations per second through Tessera's layer with `pipelineDepth` operations in flight. */
+  tesseraPipelined: number;
+  /** tesseraPipelined / plain. */
+  ratioPipelined: number;
 }
 
 export interface TokenOverheadResult {
@@ -24,6 +31,7 @@ export interface TokenOverheadResult {
   aes256KwpUnwrap: OverheadRow;
   ecdsaP256Sign: OverheadRow;
   durationMsPerCase: number;
+  pipelineDepth: number;
 }
 
 async function rate(durationMs: number, op: () => Promise<unknown> | unknown): Promise<number> {
@@ -37,8 +45,25 @@ async function rate(durationMs: number, op: () => Promise<unknown> | unknown): P
   return n / ((performance.now() - start) / 1000);
 }
 
-export async function tokenOverhead(options: { durationMs?: number } = {}): Promise<TokenOverheadResult> {
+/** Like rate(), with `depth` operations kept in flight. */
+async function pipelinedRate(durationMs: number, depth: number, op: () => Promise<unknown>): Promise<number> {
+  await op(); // warm-up
+  let n = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: depth }, async () => {
+      while (performance.now() - start < durationMs) {
+        await op();
+        n++;
+      }
+    }),
+  );
+  return n / ((performance.now() - start) / 1000);
+}
+
+export async function tokenOverhead(options: { durationMs?: number; pipelineDepth?: number } = {}): Promise<TokenOverheadResult> {
   const durationMs = options.durationMs ?? 1500;
+  const depth = options.pipelineDepth ?? 4;
   const PIN = randomBytes(8).toString('hex');
   const hsm = createSoftHsm([{ label: 'bench', pin: PIN, soPin: randomBytes(8).toString('hex') }]);
   const serial = hsm.tokens[0]!.serial;
@@ -63,6 +88,12 @@ export async function tokenOverhead(options: { durationMs?: number } = {}): Prom
       ec: await rate(durationMs, () => unwrapOnToken(session, wEc, rEc)),
       aes: await rate(durationMs, () => unwrapOnToken(session, wAes, rAes)),
       sign: await rate(durationMs, () => service.sign(serial, ec.keyId, digestInput)),
+    };
+    const pipelined = {
+      rsa: await pipelinedRate(durationMs, depth, () => unwrapOnToken(session, wRsa, rRsa)),
+      ec: await pipelinedRate(durationMs, depth, () => unwrapOnToken(session, wEc, rEc)),
+      aes: await pipelinedRate(durationMs, depth, () => unwrapOnToken(session, wAes, rAes)),
+      sign: await pipelinedRate(durationMs, depth, () => service.sign(serial, ec.keyId, digestInput)),
     };
     await service.close();
 
@@ -123,13 +154,20 @@ export async function tokenOverhead(options: { durationMs?: number } = {}): Prom
       lib.C_Finalize();
       lib.close();
     }
-    const row = (t: number, q: number): OverheadRow => ({ tessera: Math.round(t), plain: Math.round(q), ratio: Number((t / q).toFixed(3)) });
+    const row = (t: number, tp: number, q: number): OverheadRow => ({
+      tessera: Math.round(t),
+      plain: Math.round(q),
+      ratio: Number((t / q).toFixed(3)),
+      tesseraPipelined: Math.round(tp),
+      ratioPipelined: Number((tp / q).toFixed(3)),
+    });
     return {
-      rsaOaep3072Unwrap: row(tessera.rsa, plain.rsa),
-      ecdhEsP256Unwrap: row(tessera.ec, plain.ec),
-      aes256KwpUnwrap: row(tessera.aes, plain.aes),
-      ecdsaP256Sign: row(tessera.sign, plain.sign),
+      rsaOaep3072Unwrap: row(tessera.rsa, pipelined.rsa, plain.rsa),
+      ecdhEsP256Unwrap: row(tessera.ec, pipelined.ec, plain.ec),
+      aes256KwpUnwrap: row(tessera.aes, pipelined.aes, plain.aes),
+      ecdsaP256Sign: row(tessera.sign, pipelined.sign, plain.sign),
       durationMsPerCase: durationMs,
+      pipelineDepth: depth,
     };
   } finally {
     hsm.cleanup();

@@ -1,0 +1,147 @@
+// Benchmark child: a real Tessera core (SQLite vault in a temp data dir, a SoftHSM2 token with an
+// EC P-256 key-encryption key, the Kubernetes layer on a kubeconfig) driven by the orchestrator
+// over IPC. Token unwraps are counted at the token session, where every unwrap must pass.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore, type Core } from '../electron/core/index.ts';
+import type { TokenSession } from '../electron/core/hsm/index.ts';
+import { transaction } from '../electron/core/store/index.ts';
+import { createSoftHsm, type SoftHsm } from '../tests/support/softhsm.ts';
+import { rssSampler, serveOps } from './lib/rpc.ts';
+import { MiB } from './lib/stats.ts';
+
+const UNWRAP_OPS = new Set(['decryptOaep', 'ecdh', 'unwrapKwp', 'gcmDecrypt']);
+export const SECRET_KEYS = ['API_TOKEN', 'DB_PASSWORD', 'DB_USER'];
+
+let core: Core | null = null;
+let hsm: SoftHsm | null = null;
+let dataDir = '';
+let unwraps = 0;
+
+function values(): { name: string; value: Buffer }[] {
+  return [
+    { name: 'DB_USER', value: Buffer.from(`svc-${randomBytes(6).toString('hex')}`) },
+    { name: 'DB_PASSWORD', value: Buffer.from(randomBytes(24).toString('base64')) },
+    { name: 'API_TOKEN', value: Buffer.from(randomBytes(48).toString('base64url')) },
+  ];
+}
+
+function counting(session: TokenSession): TokenSession {
+  return new Proxy(session, {
+    get(target, prop, receiver) {
+      if (prop === 'call') {
+        return (op: string, args: Record<string, unknown>, context?: unknown) => {
+          if (UNWRAP_OPS.has(op)) unwraps++;
+          return (target.call as (...a: unknown[]) => unknown)(op, args, context);
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+function need(): Core {
+  if (!core) throw new Error('init first');
+  return core;
+}
+
+async function init(args: { kubeconfig: string; concurrency?: number }) {
+  const pin = randomBytes(8).toString('hex');
+  hsm = createSoftHsm([{ label: 'bench', pin, soPin: randomBytes(8).toString('hex') }]);
+  const serial = hsm.tokens[0]!.serial;
+  dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-data-'));
+  core = createCore(
+    {
+      dataDir,
+      version: 'bench',
+      host: 'cli',
+      kubeconfig: args.kubeconfig,
+      env: { ...process.env, TESSERA_ACTOR: 'bench' },
+      hsm: { modules: [hsm.module], autoLockMs: 3_600_000, presencePollMs: 600_000, keychain: null },
+    },
+    { logSinks: [] },
+  );
+  if (args.concurrency) core.services.settings.set({ concurrency: args.concurrency });
+  const tokens = core.services.tokens();
+  const original = tokens.session.bind(tokens);
+  tokens.session = async (s: string) => counting(await original(s));
+  await tokens.login(serial, pin);
+  const key = await tokens.generateKey(serial, 'ec-p256', 'bench-kek');
+  await core.services.vault().addRecipientFromToken(serial, key.keyId, 'bench EC P-256');
+  return { serial, concurrency: core.services.settings.get().concurrency };
+}
+
+async function setupProvision(args: { app: string; secret: string }) {
+  const vault = need().services.vault();
+  vault.createApp({ name: args.app, namespace: 'default' });
+  vault.defineSecret(args.app, { name: args.secret, delivery: 'env', keyNames: SECRET_KEYS });
+  return null;
+}
+
+async function provision(args: { app: string; secret: string; clusters: string[] }) {
+  const c = need();
+  const vault = c.services.vault();
+  await vault.writeVersion(args.app, args.secret, values(), 'literal');
+  unwraps = 0;
+  const before = process.memoryUsage.rss();
+  const sampler = rssSampler();
+  const t0 = performance.now();
+  const outcomes = await c.services.kube().provision({ app: args.app, clusters: args.clusters });
+  const wallMs = performance.now() - t0;
+  const peak = sampler.stop();
+  const failed = outcomes.filter((o) => !o.ok);
+  return { wallMs, unwraps, ok: outcomes.length - failed.length, failed: failed.length, firstError: failed[0]?.error?.message ?? null, rssBeforeMiB: before / MiB, rssPeakMiB: peak / MiB };
+}
+
+async function setupScan(args: { apps: number; clusters: string[]; labels: Record<string, string> }) {
+  const vault = need().services.vault();
+  const t0 = performance.now();
+  for (const cluster of args.clusters) vault.setCluster(cluster, args.labels);
+  const selector = Object.entries(args.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const out: { app: string; secret: string; versionId: string; keys: string[] }[] = [];
+  for (let i = 0; i < args.apps; i++) {
+    const app = `app-${String(i).padStart(3, '0')}`;
+    vault.createApp({ name: app, namespace: 'default', targeting: { selector, include: [], exclude: [] } });
+    vault.defineSecret(app, { name: `${app}-env`, delivery: 'env', keyNames: SECRET_KEYS });
+    const v = await vault.writeVersion(app, `${app}-env`, values(), 'literal');
+    out.push({ app, secret: `${app}-env`, versionId: v.id, keys: [...SECRET_KEYS].sort() });
+  }
+  // Publish every app on every cluster: one transaction through the repository (the UI's
+  // per-cell publish action audits each one; 400,000 audited calls would only slow the setup).
+  transaction(vault.db, () => {
+    for (const a of vault.apps.list()) for (const cluster of args.clusters) vault.apps.setPublication(a.id, cluster, 'published', 'bench');
+  });
+  return { specs: out, setupMs: performance.now() - t0 };
+}
+
+async function scan(args: { clusters: string[] }) {
+  const c = need();
+  unwraps = 0;
+  const before = process.memoryUsage.rss();
+  const sampler = rssSampler();
+  const t0 = performance.now();
+  const result = await c.services.kube().scan(args.clusters);
+  const wallMs = performance.now() - t0;
+  const peak = sampler.stop();
+  const states: Record<string, number> = {};
+  for (const cell of result.cells) states[cell.state] = (states[cell.state] ?? 0) + 1;
+  return { wallMs, unwraps, cells: result.cells.length, apps: result.apps.length, states, rssBeforeMiB: before / MiB, rssPeakMiB: peak / MiB };
+}
+
+/** Closes the core but keeps its data dir (for `tessera serve` in B5); the caller removes it. */
+async function detach() {
+  await core?.close();
+  core = null;
+  const kept = dataDir;
+  dataDir = '';
+  return { dataDir: kept };
+}
+
+serveOps({ init, setupProvision, provision, setupScan, scan, detach }, async () => {
+  await core?.close();
+  hsm?.cleanup();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
