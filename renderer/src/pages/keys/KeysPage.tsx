@@ -6,6 +6,7 @@ import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useQuery } from '../../hooks/use-query.ts';
+import { RecipientsCard } from './RecipientsCard.tsx';
 import { TokensCard } from './TokensCard.tsx';
 
 const KIND_LABEL: Record<string, string> = {
@@ -74,6 +75,7 @@ export function KeysPage() {
     <Stack>
       <PageHeader title="Keys & tokens" description="Hardware tokens hold the keys that protect every secret. They never leave the token." />
       <TokensCard />
+      <RecipientsCard />
       <ModulesCard />
     </Stack>
   );

@@ -1,11 +1,12 @@
 // Tokens in their slots (flags, PIN counters, lock state), unlock/lock, the keys on an unlocked
 // token and key creation. The PIN field never echoes and is cleared as soon as it is sent.
-import { Badge, Button, Card, Checkbox, Code, Group, Loader, Modal, PasswordInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Code, Group, Loader, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { IconLock, IconLockOpen, IconPlus, IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
 import { KEY_TYPES, type KeyType, type TokenInfoView } from '../../../../shared/contract/index.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { UnlockDialog } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import { useEvent } from '../../hooks/use-event.ts';
 import { useQuery } from '../../hooks/use-query.ts';
@@ -21,47 +22,6 @@ function TokenFlags({ token }: { token: TokenInfoView }) {
       {!f.tokenInitialized && <Badge color="gray">not initialised</Badge>}
       {token.pinRemembered && <Badge color="grape" variant="light">PIN in keychain</Badge>}
     </Group>
-  );
-}
-
-/** Asks for a token's PIN (or its PIN pad) and unlocks it. */
-function UnlockDialog({ token, onClose }: { token: TokenInfoView; onClose: () => void }) {
-  const [pin, setPin] = useState('');
-  const [remember, setRemember] = useState(false);
-  const login = useAction('hsm.login', { notifyErrors: false });
-  const pinPad = token.flags.protectedAuthenticationPath;
-  const submit = async () => {
-    const value = pin;
-    setPin('');
-    const done = await login.run(value === '' ? { tokenSerial: token.serial, remember } : { tokenSerial: token.serial, pin: value, remember });
-    if (done) onClose();
-  };
-  return (
-    <Modal opened onClose={onClose} title={`Unlock token "${token.label}"`}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <Stack>
-          {login.error && <ErrorAlert error={login.error} title="Not unlocked" />}
-          {pinPad ? (
-            <Text size="sm">This token has a PIN pad: leave the PIN empty and enter it on the device.</Text>
-          ) : null}
-          <PasswordInput label="PIN" autoComplete="off" value={pin} onChange={(e) => setPin(e.currentTarget.value)} data-autofocus visibilityToggleButtonProps={{ hidden: true }} />
-          <Checkbox label="Remember the PIN in the OS keychain" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button type="submit" loading={login.running} disabled={!pinPad && pin === ''}>
-              Unlock
-            </Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
   );
 }
 
