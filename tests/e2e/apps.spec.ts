@@ -224,9 +224,15 @@ test('targeting is checked with the shared selector rules, and an app is deleted
   const clusters = page.getByRole('table', { name: 'Clusters and publish state' });
   await expect(clusters.getByRole('row').filter({ hasText: 'staging-eu' })).toContainText('included');
   const publish = clusters.getByRole('switch', { name: 'Published to staging-eu' });
-  await expect(publish).toBeChecked();
-  await publish.click({ force: true });
+  // Targeted is not published: publishing is the operator's just-in-time decision, and it
+  // makes the plan that follows (here none: the cluster is unreachable, nothing is live).
+  await expect(publish).toBeEnabled({ timeout: 30_000 });
   await expect(publish).not.toBeChecked();
+  await publish.click({ force: true });
+  await expect(publish).toBeChecked({ timeout: 30_000 });
+  await expect(publish).toBeEnabled({ timeout: 30_000 });
+  await publish.click({ force: true });
+  await expect(publish).not.toBeChecked({ timeout: 30_000 });
   await expect(clusters.getByRole('switch', { name: 'Published to prod-us' })).toBeDisabled();
   await shot(page, testInfo.outputPath('apps-targeting-light.png'));
 

@@ -1,9 +1,13 @@
 // Where an app goes: a cluster label selector (checked with the shared parser as you type),
 // clusters always included or always excluded, and per cluster whether it is published there.
-import { Alert, Badge, Button, Card, Code, Group, MultiSelect, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
+// An app is desired on a cluster when it is targeted and published there. Every change here
+// goes through the rollout engine, which records it and makes the plan that follows from it
+// (provisioning or deprovisioning); nothing is written to a cluster until that plan executes.
+import { Alert, Anchor, Badge, Button, Card, Code, Group, MultiSelect, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import type { AppTargeting, AppView } from '../../../../shared/contract/index.ts';
+import type { AppTargeting, AppView, PlanView } from '../../../../shared/contract/index.ts';
+import { navigate } from '../../app/routes.ts';
 import { selectorRule } from '../../../../shared/domain/labels.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useAction } from '../../hooks/use-action.ts';
@@ -26,8 +30,34 @@ export interface TargetingCardProps {
 export function TargetingCard({ app, onSaved }: TargetingCardProps) {
   const { clusters, error: clustersError } = useClusterList();
   const [draft, setDraft] = useState<AppTargeting>(app.targeting);
-  const update = useAction('vault.updateApp', { notifyErrors: false });
-  const publish = useAction('vault.setPublication');
+  const update = useAction('rollout.retarget', { notifyErrors: false });
+  const publish = useAction('rollout.publish');
+  const reload = useAction('vault.app');
+  const as = window.localStorage.getItem('tessera.actingAs') ?? undefined;
+
+  /** Tells what the change planned, with a way to the plan, and reloads the app. */
+  const planned = async (what: string, plan: PlanView) => {
+    const changes = plan.changes.length;
+    notifications.show({
+      color: 'green',
+      title: what,
+      message: (
+        <>
+          {changes === 0 ? 'Nothing to change on the clusters. ' : `Plan ${plan.hash.slice(0, 12)} has ${changes} change${changes === 1 ? '' : 's'}. `}
+          {changes > 0 && (
+            <Anchor component="button" onClick={() => navigate('rollouts', plan.hash)}>
+              Open the plan
+            </Anchor>
+          )}
+        </>
+      ),
+    });
+    const fresh = await reload.run({ app: app.name });
+    if (fresh) {
+      setDraft(fresh.targeting);
+      onSaved(fresh);
+    }
+  };
   const selectorError = selectorRule(draft.selector);
   const both = draft.include.filter((c) => draft.exclude.includes(c));
   const dirty = JSON.stringify(draft) !== JSON.stringify(app.targeting);
@@ -35,12 +65,8 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
   const labelsOf = (name: string) => clusters.find((c) => c.name === name)?.labels ?? {};
 
   const save = async () => {
-    const saved = await update.run({ app: app.name, patch: { targeting: { selector: draft.selector.trim(), include: draft.include, exclude: draft.exclude } } });
-    if (saved) {
-      notifications.show({ color: 'green', title: 'Saved', message: `Targeting of "${saved.name}" saved.` });
-      setDraft(saved.targeting);
-      onSaved(saved);
-    }
+    const plan = await update.run({ app: app.name, targeting: { selector: draft.selector.trim(), include: draft.include, exclude: draft.exclude }, ...(as ? { as } : {}) });
+    if (plan) await planned(`Targeting of "${app.name}" saved`, plan);
   };
 
   return (
@@ -98,7 +124,7 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
                 const savedReason = targetReason(app.targeting, name, labels);
                 const pub = app.publications.find((p) => p.cluster === name);
                 const targeted = savedReason === 'included' || savedReason === 'selector';
-                const published = targeted && pub?.state !== 'unpublished';
+                const published = targeted && pub?.state === 'published';
                 return (
                   <Table.Tr key={name}>
                     <Table.Td>
@@ -124,8 +150,9 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
                         checked={published}
                         disabled={!targeted || dirty || publish.running}
                         onChange={async (e) => {
-                          const saved = await publish.run({ app: app.name, cluster: name, state: e.currentTarget.checked ? 'published' : 'unpublished' });
-                          if (saved) onSaved(saved);
+                          const state = e.currentTarget.checked ? 'published' : 'unpublished';
+                          const plan = await publish.run({ app: app.name, cluster: name, state, ...(as ? { as } : {}) });
+                          if (plan) await planned(`${app.name} ${state} ${state === 'published' ? 'on' : 'from'} ${name}`, plan);
                         }}
                         label={!targeted ? 'not targeted' : published ? 'published' : 'unpublished'}
                       />
