@@ -50,7 +50,7 @@ async function measure(p: Platform, runs: number, apps: number, dir: string, log
     let states: Record<string, number> = {};
     let cells = 0;
     for (let run = 0; run < runs; run++) {
-      const pr = await child.call<{ wallMs: number; unwraps: number; failed: number; firstError: string | null }>('provision', { app: 'bench-app', secret: 'bench-secret', clusters: p.contexts });
+      const pr = await child.call<{ wallMs: number; unwraps: number; failed: number; firstError: string | null }>('provisionDirect', { app: 'bench-app', secret: 'bench-secret', clusters: p.contexts });
       if (pr.failed > 0) throw new Error(`Tessera provision failed on the ${p.name}: ${pr.firstError}`);
       t.p.push(pr.wallMs / n);
       t.unwraps.push(pr.unwraps);

@@ -77,6 +77,8 @@ export interface FleetResults {
 
 interface RunResult {
   wallMs: number;
+  /** B1: the plan's share of wallMs (scan and plan; execute is the rest). */
+  planMs?: number;
   unwraps: number;
   failed: number;
   firstError?: string | null;
@@ -154,7 +156,7 @@ export async function fleetBenchmarks(opts: FleetOptions, which: { b1: boolean; 
     try {
       const init = await child.call<{ concurrency: number }>('init', { kubeconfig: fleet.kubeconfigPath });
       results.concurrency = init.concurrency;
-      await child.call('setupProvision', { app: APP, secret: SECRET });
+      await child.call('setupProvision', { app: APP, secret: SECRET, clusters: fleet.contexts });
       const yaml = join(dir, 'secret.yaml');
       const cacheDir = join(dir, 'kubectl-cache-provision');
       const applyArgs = `apply --server-side --field-manager=kubectl-loop -f ${yaml}`;
@@ -186,7 +188,7 @@ export async function fleetBenchmarks(opts: FleetOptions, which: { b1: boolean; 
             const loop = await runKubectlLoop({ dir, kubeconfig, cacheDir, contexts: sampled, args: applyArgs });
             kRuns.push({ ...loop, ...counters(fleet) });
           }
-          opts.log(`    provision N=${n} run ${run + 1}: Tessera ${Math.round(r.wallMs)} ms (${r.unwraps} unwrap)` + (withKubectl ? `, kubectl ${Math.round(kRuns.at(-1)!.wallMs)} ms for ${k}` : ''));
+          opts.log(`    rollout N=${n} run ${run + 1}: Tessera plan → execute ${Math.round(r.wallMs)} ms (plan ${Math.round(r.planMs ?? 0)} ms, ${r.unwraps} unwrap)` + (withKubectl ? `, kubectl ${Math.round(kRuns.at(-1)!.wallMs)} ms for ${k}` : ''));
         }
         return row(n, opts.runs, tesseraSide(n, tRuns), withKubectl ? kubectlSide(n, k, kRuns) : null, results.concurrency);
       };

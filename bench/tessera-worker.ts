@@ -74,14 +74,23 @@ async function init(args: { kubeconfig: string; concurrency?: number }) {
   return { serial, concurrency: core.services.settings.get().concurrency };
 }
 
-async function setupProvision(args: { app: string; secret: string }) {
+/** B1's app: one secret, targeted by label and published on every cluster of the fleet (no approval policy is set). */
+/** Without `clusters` (B3): the app only, provisioned by name through the kube layer (provisionDirect). */
+async function setupProvision(args: { app: string; secret: string; clusters?: string[] }) {
   const vault = need().services.vault();
-  vault.createApp({ name: args.app, namespace: 'default' });
+  const clusters = args.clusters ?? [];
+  for (const cluster of clusters) vault.setCluster(cluster, { b1: 'yes' });
+  vault.createApp({ name: args.app, namespace: 'default', ...(clusters.length > 0 ? { targeting: { selector: 'b1=yes', include: [], exclude: [] } } : {}) });
   vault.defineSecret(args.app, { name: args.secret, delivery: 'env', keyNames: SECRET_KEYS });
+  const app = vault.apps.find(args.app)!;
+  transaction(vault.db, () => {
+    for (const cluster of clusters) vault.apps.setPublication(app.id, cluster, 'published', 'bench');
+  });
   return null;
 }
 
-async function provision(args: { app: string; secret: string; clusters: string[] }) {
+/** B3: the kube layer's provision path directly (`KubeService.provision`, values from the vault), per-request cost next to kubectl. */
+async function provisionDirect(args: { app: string; secret: string; clusters: string[] }) {
   const c = need();
   const vault = c.services.vault();
   await vault.writeVersion(args.app, args.secret, values(), 'literal');
@@ -94,6 +103,42 @@ async function provision(args: { app: string; secret: string; clusters: string[]
   const peak = sampler.stop();
   const failed = outcomes.filter((o) => !o.ok);
   return { wallMs, unwraps, ok: outcomes.length - failed.length, failed: failed.length, firstError: failed[0]?.error?.message ?? null, rssBeforeMiB: before / MiB, rssPeakMiB: peak / MiB };
+}
+
+/**
+ * B1, timed: Tessera's rollout of the new version to `clusters` — plan (a fresh metadata scan of
+ * the clusters in scope, then the plan computed and journaled) and execute (one unwrap for the
+ * version, every cluster written through the kube layer's limiter, every step journaled).
+ */
+async function provision(args: { app: string; secret: string; clusters: string[] }) {
+  const c = need();
+  const vault = c.services.vault();
+  await vault.writeVersion(args.app, args.secret, values(), 'literal');
+  const rollouts = c.services.rollouts();
+  unwraps = 0;
+  const before = process.memoryUsage.rss();
+  const sampler = rssSampler();
+  const t0 = performance.now();
+  const plan = await rollouts.plan({ scope: { apps: [args.app], clusters: args.clusters } });
+  const planMs = performance.now() - t0;
+  const rollout = await rollouts.execute(plan.hash);
+  const wallMs = performance.now() - t0;
+  const peak = sampler.stop();
+  const failedClusters = rollout.clusters.filter((x) => x.state !== 'done');
+  const firstError = failedClusters.find((x) => x.error)?.error?.message ?? (rollout.status === 'completed' ? null : `rollout ${rollout.status}`);
+  return {
+    wallMs,
+    planMs,
+    unwraps,
+    rolloutUnwraps: rollout.unwraps,
+    status: rollout.status,
+    steps: rollout.total,
+    ok: rollout.clusters.length - failedClusters.length,
+    failed: failedClusters.length + (args.clusters.length - rollout.clusters.length),
+    firstError,
+    rssBeforeMiB: before / MiB,
+    rssPeakMiB: peak / MiB,
+  };
 }
 
 async function setupScan(args: { apps: number; clusters: string[]; labels: Record<string, string> }) {
@@ -140,7 +185,7 @@ async function detach() {
   return { dataDir: kept };
 }
 
-serveOps({ init, setupProvision, provision, setupScan, scan, detach }, async () => {
+serveOps({ init, setupProvision, provision, provisionDirect, setupScan, scan, detach }, async () => {
   await core?.close();
   hsm?.cleanup();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

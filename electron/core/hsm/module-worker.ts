@@ -37,14 +37,31 @@ export class ModuleWorker {
     this.worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
   }
 
-  /** Runs one operation in the worker. `context` only shapes the error sentence. */
+  /**
+   * Runs one operation in the worker: exactly one message each way. `context` only shapes the
+   * error sentence. Byte arguments are copied once into exact-size ArrayBuffers that are
+   * transferred (not cloned): a Buffer from Node's 8 KiB pool would otherwise clone the whole pool
+   * slab into the worker, and the caller's own buffers stay untouched.
+   */
   call<T>(op: string, args: Record<string, unknown> = {}, context: MapContext = {}): Promise<T> {
     if (this.dead) return Promise.reject(pkcs11Error({ kind: 'other', message: 'worker stopped' }, context));
     const id = this.nextId++;
+    let transfer: ArrayBuffer[] | undefined;
+    let message = args;
+    for (const key in args) {
+      const v = args[key];
+      if (!(v instanceof Uint8Array)) continue;
+      if (message === args) message = { ...args };
+      const copy = new Uint8Array(v.byteLength);
+      copy.set(v);
+      message[key] = copy;
+      (transfer ??= []).push(copy.buffer);
+    }
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, context });
       if (this.pending.size === 1) this.worker.ref();
-      this.worker.postMessage({ id, op, args });
+      if (transfer) this.worker.postMessage({ id, op, args: message }, transfer);
+      else this.worker.postMessage({ id, op, args: message });
     });
   }
 

@@ -40,7 +40,19 @@ const CKZ_DATA_SPECIFIED = 0x1;
 type Params = { type: number };
 
 const h = (hex: string): Handle => Buffer.from(hex, 'hex');
+// Session handles arrive as hex with every operation; decode each once.
+const sessionHandles = new Map<string, Handle>();
+const sh = (hex: string): Handle => {
+  let handle = sessionHandles.get(hex);
+  if (!handle) {
+    handle = h(hex);
+    sessionHandles.set(hex, handle);
+  }
+  return handle;
+};
 const hex = (b: Handle): string => b.toString('hex');
+/** A Buffer view on bytes that arrived (transferred) in a message: no copy. */
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 const trim = (s: string): string => s.replace(/[\s\0]+$/u, '');
 
 class TesseraFailure extends Error {
@@ -105,6 +117,7 @@ function keyHandle(sessionHex: string, keyClass: 'private' | 'secret' | 'public'
 
 function dropSessionCache(sessionHex: string) {
   for (const k of keyCache.keys()) if (k.startsWith(`${sessionHex}|`)) keyCache.delete(k);
+  sessionHandles.delete(sessionHex);
 }
 
 // ---- info ----
@@ -368,15 +381,28 @@ function readAndDestroy(session: Handle, object: Handle): Buffer {
   }
 }
 
-const EPHEMERAL_SECRET = (len?: number) => [
+const EPHEMERAL_BASE = [
   { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
   { type: p.CKA_KEY_TYPE, value: p.CKK_GENERIC_SECRET },
   { type: p.CKA_TOKEN, value: false },
   { type: p.CKA_PRIVATE, value: true },
   { type: p.CKA_SENSITIVE, value: false },
   { type: p.CKA_EXTRACTABLE, value: true },
-  ...(len === undefined ? [] : [{ type: p.CKA_VALUE_LEN, value: len }]),
 ];
+// Templates are built once per length, not per operation.
+const ephemeralTemplates = new Map<number, typeof EPHEMERAL_BASE>();
+const EPHEMERAL_SECRET = (len?: number) => {
+  if (len === undefined) return EPHEMERAL_BASE;
+  let t = ephemeralTemplates.get(len);
+  if (!t) {
+    t = [...EPHEMERAL_BASE, { type: p.CKA_VALUE_LEN, value: len }];
+    ephemeralTemplates.set(len, t);
+  }
+  return t;
+};
+const KWP = { mechanism: p.CKM_AES_KEY_WRAP_PAD };
+const ECDSA = { mechanism: p.CKM_ECDSA };
+const RSA_PSS_SHA256 = { mechanism: p.CKM_SHA256_RSA_PKCS_PSS, parameter: { type: p.CK_PARAMS_RSA_PSS, hashAlg: p.CKM_SHA256, mgf: p.CKG_MGF1_SHA256, saltLen: 32 } };
 
 // Each op declares its own argument type; the table is indexed by the message's op name.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -443,38 +469,38 @@ const ops: Record<string, (args: any) => unknown> = {
   listKeys: ({ session }: { session: string }) => listKeys(session),
   generate: ({ session, spec, label }: { session: string; spec: KeyTypeSpec; label: string }) => generate(session, spec, label),
   decryptOaep({ session, keyId, hash, data }: { session: string; keyId: string; hash: 'sha1' | 'sha256'; data: Uint8Array }) {
-    const s = h(session);
+    const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
     lib.C_DecryptInit(s, { mechanism: p.CKM_RSA_PKCS_OAEP, parameter: { type: p.CK_PARAMS_RSA_OAEP, hashAlg: HASHES[hash].hash(), mgf: HASHES[hash].mgf(), source: CKZ_DATA_SPECIFIED } as Params }, key);
-    return lib.C_Decrypt(s, Buffer.from(data), Buffer.alloc(data.length));
+    return lib.C_Decrypt(s, asBuffer(data), Buffer.alloc(data.length));
   },
   ecdh({ session, keyId, publicPoint, length }: { session: string; keyId: string; publicPoint: Uint8Array; length: number }) {
-    const s = h(session);
+    const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
-    const derived = lib.C_DeriveKey(s, { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: Buffer.from(publicPoint) } as Params }, key, EPHEMERAL_SECRET(length));
+    const derived = lib.C_DeriveKey(s, { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: asBuffer(publicPoint) } as Params }, key, EPHEMERAL_SECRET(length));
     return readAndDestroy(s, derived);
   },
   wrapKwp({ session, keyId, dek }: { session: string; keyId: string; dek: Uint8Array }) {
-    const s = h(session);
+    const s = sh(session);
     const kek = keyHandle(session, 'secret', keyId);
     const value = Buffer.from(dek);
     let object: Handle | null = null;
     try {
       object = lib.C_CreateObject(s, [...EPHEMERAL_SECRET(), { type: p.CKA_VALUE, value }]);
-      return lib.C_WrapKey(s, { mechanism: p.CKM_AES_KEY_WRAP_PAD }, kek, object, Buffer.alloc(value.length + 16));
+      return lib.C_WrapKey(s, KWP, kek, object, Buffer.alloc(value.length + 16));
     } finally {
       value.fill(0);
       if (object) lib.C_DestroyObject(s, object);
     }
   },
   unwrapKwp({ session, keyId, data }: { session: string; keyId: string; data: Uint8Array }) {
-    const s = h(session);
+    const s = sh(session);
     const kek = keyHandle(session, 'secret', keyId);
-    const object = lib.C_UnwrapKey(s, { mechanism: p.CKM_AES_KEY_WRAP_PAD }, kek, Buffer.from(data), EPHEMERAL_SECRET());
+    const object = lib.C_UnwrapKey(s, KWP, kek, asBuffer(data), EPHEMERAL_SECRET());
     return readAndDestroy(s, object);
   },
   gcmEncrypt({ session, keyId, data, iv, aad }: { session: string; keyId: string; data: Uint8Array; iv: Uint8Array; aad: Uint8Array }) {
-    const s = h(session);
+    const s = sh(session);
     const key = keyHandle(session, 'secret', keyId);
     const input = Buffer.from(data);
     try {
@@ -485,20 +511,16 @@ const ops: Record<string, (args: any) => unknown> = {
     }
   },
   gcmDecrypt({ session, keyId, data, iv, aad }: { session: string; keyId: string; data: Uint8Array; iv: Uint8Array; aad: Uint8Array }) {
-    const s = h(session);
+    const s = sh(session);
     const key = keyHandle(session, 'secret', keyId);
     lib.C_DecryptInit(s, { mechanism: p.CKM_AES_GCM, parameter: { type: p.CK_PARAMS_AES_GCM, iv: Buffer.from(iv), aad: Buffer.from(aad), ivBits: iv.length * 8, tagBits: 128 } as Params }, key);
     return lib.C_Decrypt(s, Buffer.from(data), Buffer.alloc(data.length));
   },
   sign({ session, keyId, scheme, data }: { session: string; keyId: string; scheme: 'ecdsa' | 'rsa-pss-sha256'; data: Uint8Array }) {
-    const s = h(session);
+    const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
-    const mechanism =
-      scheme === 'ecdsa'
-        ? { mechanism: p.CKM_ECDSA }
-        : { mechanism: p.CKM_SHA256_RSA_PKCS_PSS, parameter: { type: p.CK_PARAMS_RSA_PSS, hashAlg: p.CKM_SHA256, mgf: p.CKG_MGF1_SHA256, saltLen: 32 } };
-    lib.C_SignInit(s, mechanism, key);
-    return lib.C_Sign(s, Buffer.from(data), Buffer.alloc(1024));
+    lib.C_SignInit(s, scheme === 'ecdsa' ? ECDSA : RSA_PSS_SHA256, key);
+    return lib.C_Sign(s, asBuffer(data), Buffer.alloc(1024));
   },
 };
 
@@ -512,9 +534,14 @@ port.on('message', (message: { id: number; op: string; args: unknown }) => {
   try {
     if (!fn) throw new TesseraFailure({ kind: 'tessera', code: 'INTERNAL', message: `Unknown worker operation ${op}.` });
     const value = fn(args ?? {});
-    port.postMessage({ id, ok: true, value });
-    // Secrets were copied by postMessage; wipe the worker's copy.
-    if (value instanceof Buffer && (op === 'decryptOaep' || op === 'ecdh' || op === 'unwrapKwp' || op === 'gcmDecrypt')) value.fill(0);
+    if (value instanceof Uint8Array) {
+      // Bytes go back in an exact-size ArrayBuffer that is transferred, not cloned (a clone would
+      // copy the whole backing store, e.g. a pooled slab); the worker keeps no copy of a secret.
+      const out = new Uint8Array(value.byteLength);
+      out.set(value);
+      value.fill(0);
+      port.postMessage({ id, ok: true, value: out }, [out.buffer]);
+    } else port.postMessage({ id, ok: true, value });
   } catch (error) {
     port.postMessage({ id, ok: false, failure: toFailure(error) });
   } finally {

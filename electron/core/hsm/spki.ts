@@ -87,3 +87,58 @@ export function parsePublicKey(pemOrDer: string | Buffer): { key: KeyObject; spk
   }
   throw new TesseraError('MECHANISM_UNSUPPORTED', `Key type ${key.asymmetricKeyType ?? 'unknown'} cannot be a recipient; use RSA, EC P-256/P-384 or an AES key on a token.`);
 }
+
+// ---- ephemeral public keys of ECDH-ES (read on every unwrap) ----
+
+/** The DER prefix of an SPKI holding an uncompressed point on the curve (what node:crypto writes). */
+const SPKI_POINT_PREFIX: Record<Curve, Buffer> = {
+  'P-256': Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex'),
+  'P-384': Buffer.from('3076301006072a8648ce3d020106052b81040022036200', 'hex'),
+};
+
+/** Short Weierstrass parameters (a = -3) of the NIST curves. */
+const CURVE_PARAMS: Record<Curve, { p: bigint; b: bigint }> = {
+  'P-256': {
+    p: 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn,
+    b: 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn,
+  },
+  'P-384': {
+    p: 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn,
+    b: 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn,
+  },
+};
+
+/** Whether (x, y) is a point of the curve: both coordinates below p and y² = x³ − 3x + b (mod p). Cofactor 1, so on-curve is valid. */
+export function isOnCurve(point: Buffer, curve: Curve): boolean {
+  const n = CURVE_BYTES[curve];
+  if (point.length !== 1 + 2 * n || point[0] !== 0x04) return false;
+  const { p, b } = CURVE_PARAMS[curve];
+  const x = BigInt(`0x${point.toString('hex', 1, 1 + n)}`);
+  const y = BigInt(`0x${point.toString('hex', 1 + n)}`);
+  if (x >= p || y >= p) return false;
+  const rhs = (((((x * x) % p) * x) % p) - 3n * x + b) % p;
+  return (y * y - rhs) % p === 0n;
+}
+
+/**
+ * The uncompressed point of an EC public key in SPKI DER, checked to lie on `curve`; null when
+ * the SPKI is not a valid key on that curve. The common encoding is read directly; anything else
+ * goes through node:crypto's full parser.
+ */
+export function spkiPoint(spki: Buffer, curve: Curve): Buffer | null {
+  const prefix = SPKI_POINT_PREFIX[curve];
+  const size = 1 + 2 * CURVE_BYTES[curve];
+  if (spki.length === prefix.length + size && spki.subarray(0, prefix.length).equals(prefix)) {
+    const point = spki.subarray(prefix.length);
+    return isOnCurve(point, curve) ? Buffer.from(point) : null;
+  }
+  let jwk;
+  try {
+    jwk = createPublicKey({ key: spki, format: 'der', type: 'spki' }).export({ format: 'jwk' });
+  } catch {
+    return null;
+  }
+  if (jwk.crv !== curve || !jwk.x || !jwk.y) return null;
+  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+  return isOnCurve(point, curve) ? point : null;
+}

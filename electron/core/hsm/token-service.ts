@@ -94,8 +94,26 @@ export interface TokenSignature {
   keyFingerprint: string;
 }
 
+/** What signing and key lookups need of a key, derived once per listed key (SPKI building costs ~0.1 ms). */
+interface KeyFacts {
+  spki: Buffer | null;
+  fingerprint: string;
+}
+
+interface KeyIndex {
+  byId: Map<string, RawKey>;
+  /** Built on the first lookup by fingerprint. */
+  byFingerprint: Map<string, RawKey> | null;
+}
+
 export class TokenService {
   private readonly options: TokenServiceOptions;
+  /** Per listed key: its SPKI and fingerprint. Keyed by the RawKey object, so a new key list (login, generate, refresh) starts afresh. */
+  private readonly facts = new WeakMap<RawKey, KeyFacts>();
+  /** Per key list: the keys by CKA_ID and by fingerprint. */
+  private readonly indexes = new WeakMap<RawKey[], KeyIndex>();
+  /** True once every loaded module has settled; operations then skip the start-up wait. */
+  private allReady = false;
   private readonly log: Logger;
   private readonly modules = new Map<string, ModuleState>();
   private readonly extraPaths: string[] = [];
@@ -119,6 +137,7 @@ export class TokenService {
   private loadModule(path: string): ModuleState {
     const existing = this.modules.get(path);
     if (existing) return existing;
+    this.allReady = false;
     const state: ModuleState = { path, worker: null, info: null, problem: null, ready: Promise.resolve() };
     state.ready = (async () => {
       const worker = new ModuleWorker(path);
@@ -138,11 +157,14 @@ export class TokenService {
 
   private async start(): Promise<void> {
     if (this.closed) throw new TesseraError('UNAVAILABLE', 'The token layer is shutting down.');
+    if (this.allReady) return;
     if (!this.started) {
       this.started = true;
       for (const path of [...this.options.modulePaths(), ...this.extraPaths]) this.loadModule(path);
     }
+    const count = this.modules.size;
     await Promise.all([...this.modules.values()].map((m) => m.ready));
+    if (this.modules.size === count) this.allReady = true;
   }
 
   /** Re-reads every module's slots and tokens. */
@@ -450,12 +472,13 @@ export class TokenService {
     entry.inFlight++;
     entry.lastUsed = Date.now();
     let cancel: ((e: TesseraError) => void) | null = null;
-    const cancelled = new Promise<never>((_, reject) => {
-      cancel = reject;
-      entry.cancels.add(reject);
-    });
     try {
-      return await Promise.race([entry.module.worker!.call<T>(op, { ...args, session }, this.ctx(entry, context)), cancelled]);
+      // One promise per operation: the worker's answer settles it, or a removal cancels it first.
+      return await new Promise<T>((resolve, reject) => {
+        cancel = reject;
+        entry.cancels.add(reject);
+        entry.module.worker!.call<T>(op, { ...args, session }, this.ctx(entry, context)).then(resolve, reject);
+      });
     } catch (error) {
       if (error instanceof TesseraError && (error.code === 'TOKEN_LOCKED' || error.code === 'DEVICE_ERROR') && !entry.absent) {
         await this.pollPresence();
@@ -470,7 +493,6 @@ export class TokenService {
       entry.inFlight--;
       entry.lastUsed = Date.now();
       if (cancel) entry.cancels.delete(cancel);
-      cancelled.catch(() => undefined);
     }
   }
 
@@ -489,16 +511,15 @@ export class TokenService {
       mechanisms: () => entry.mechanisms,
       isUnlocked: () => entry.session !== null && !entry.absent,
       async keyIdFor(fingerprint) {
-        const keys = await service.rawKeys(entry);
-        const match = keys.find((k) => service.fingerprintOf(entry, k) === fingerprint);
+        const match = service.keyByFingerprint(entry, await service.rawKeys(entry), fingerprint);
         if (!match) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no key with fingerprint ${fingerprint.slice(0, 16)}…. Unlock the token that holds it.`);
         return match.id;
       },
       async publicKeyFor(keyId) {
-        const key = (await service.rawKeys(entry)).find((k) => k.id === keyId);
-        const spki = key ? spkiFromRawKey(key) : null;
+        const key = service.index(await service.rawKeys(entry)).byId.get(keyId);
+        const spki = key ? service.factsOf(entry, key).spki : null;
         if (!spki) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no public key for CKA_ID ${keyId}.`);
-        return spki;
+        return Buffer.from(spki);
       },
     };
   }
@@ -508,10 +529,50 @@ export class TokenService {
     return entry.keys;
   }
 
+  private factsOf(entry: TokenEntry, key: RawKey): KeyFacts {
+    let facts = this.facts.get(key);
+    if (!facts) {
+      if (key.keyClass === 'secret') facts = { spki: null, fingerprint: aesFingerprint(entry.info.serial, key.id) };
+      else {
+        const spki = spkiFromRawKey(key);
+        facts = { spki, fingerprint: spki ? spkiFingerprint(spki) : '' };
+      }
+      this.facts.set(key, facts);
+    }
+    return facts;
+  }
+
+  private index(keys: RawKey[]): KeyIndex {
+    let index = this.indexes.get(keys);
+    if (!index) {
+      index = { byId: new Map(), byFingerprint: null };
+      for (const k of keys) if (!index.byId.has(k.id)) index.byId.set(k.id, k);
+      this.indexes.set(keys, index);
+    }
+    return index;
+  }
+
+  /** The first key of the list with this fingerprint (the fingerprints are computed once per key list). */
+  private keyByFingerprint(entry: TokenEntry, keys: RawKey[], fingerprint: string): RawKey | undefined {
+    const index = this.index(keys);
+    if (!index.byFingerprint) {
+      const byFingerprint = new Map<string, RawKey>();
+      for (const k of keys) {
+        let fp = '';
+        try {
+          fp = this.factsOf(entry, k).fingerprint;
+        } catch {
+          // A public part the token returned unreadable: that key has no fingerprint to match.
+        }
+        if (fp !== '' && !byFingerprint.has(fp)) byFingerprint.set(fp, k);
+      }
+      index.byFingerprint = byFingerprint;
+    }
+    return index.byFingerprint.get(fingerprint);
+  }
+
   private fingerprintOf(entry: TokenEntry, key: RawKey): string {
-    if (key.keyClass === 'secret') return aesFingerprint(entry.info.serial, key.id);
-    const spki = spkiFromRawKey(key);
-    return spki ? spkiFingerprint(spki) : '';
+    return this.factsOf(entry, key).fingerprint;
   }
 
   private keyView(entry: TokenEntry, key: RawKey): TokenKeyView {
@@ -604,10 +665,9 @@ export class TokenService {
   /** Signs with a key on an unlocked token: ECDSA over a software digest, or RSA-PSS-SHA256. */
   async sign(serial: string, keyId: string, data: Buffer): Promise<TokenSignature> {
     const entry = await this.entry(serial);
-    const key = (await this.rawKeys(entry)).find((k) => k.id === keyId.toLowerCase());
+    const key = this.index(await this.rawKeys(entry)).byId.get(keyId.toLowerCase());
     if (!key || key.keyClass !== 'private' || !key.sign) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no signing key with CKA_ID ${keyId}.`);
-    const spki = spkiFromRawKey(key);
-    const keyFingerprint = spki ? spkiFingerprint(spki) : '';
+    const keyFingerprint = this.factsOf(entry, key).fingerprint;
     if (key.keyType === 'ec') {
       const curve = curveFromParams(key.ecParams);
       if (!curve) throw new TesseraError('MECHANISM_UNSUPPORTED', 'Only P-256 and P-384 keys can sign.');

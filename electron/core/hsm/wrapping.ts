@@ -3,7 +3,7 @@
 // Formats and KDF parameters are documented in docs/tokens.md.
 import { createCipheriv, createDecipheriv, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, publicEncrypt, constants, randomBytes, type KeyObject } from 'node:crypto';
 import { TesseraError } from '../../../shared/contract/index.ts';
-import { CURVE_BYTES, aesFingerprint, parsePublicKey, spkiFingerprint, type Curve } from './spki.ts';
+import { CURVE_BYTES, aesFingerprint, parsePublicKey, spkiFingerprint, spkiPoint, type Curve } from './spki.ts';
 import type { TokenSession } from './token-service.ts';
 
 export type RecipientKind = 'rsa-oaep' | 'ecdh-es' | 'aes-kw';
@@ -204,15 +204,9 @@ export async function unwrapOnToken(session: TokenSession, wrapped: WrappedKey, 
         const curve = schemeCurve(wrapped.scheme)!;
         if (!wrapped.epk) throw tampered(fp);
         const recipientSpki = recipient?.publicKeySpki ?? (await session.publicKeyFor(keyId));
-        let epkKey: KeyObject;
-        try {
-          epkKey = createPublicKey({ key: wrapped.epk, format: 'der', type: 'spki' });
-        } catch {
-          throw tampered(fp);
-        }
-        const jwk = epkKey.export({ format: 'jwk' });
-        if (jwk.crv !== curve || !jwk.x || !jwk.y) throw tampered(fp);
-        const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);
+        // The ephemeral key must be a valid point on the scheme's curve before the token sees it.
+        const point = spkiPoint(wrapped.epk, curve);
+        if (!point) throw tampered(fp);
         const z = await session.call<Buffer>('ecdh', { keyId, publicPoint: point, length: CURVE_BYTES[curve] }, { mechanism: 'CKM_ECDH1_DERIVE' });
         const kek = ecdhEsKek(z, curve, wrapped.epk, recipientSpki);
         try {

@@ -3,7 +3,7 @@
 // value ever crosses the wire here: the Accept header asks for PartialObjectMetadataList.
 import { TesseraError, type ContractError } from '../../../shared/contract/index.ts';
 import { worstState, type CellState, type MatrixCell, type SecretCell } from '../../../shared/domain/cell-state.ts';
-import { matches, parseSelector } from '../../../shared/domain/labels.ts';
+import { matches, parseSelector, type LabelSelector } from '../../../shared/domain/labels.ts';
 import type { KubeClient } from './http-client.ts';
 import { dataOwnership } from './managed-fields.ts';
 import { APP_LABEL, KEYS_ANNOTATION, MANAGED_BY, MANAGED_BY_VALUE, METADATA_LIST_ACCEPT, VERSION_ANNOTATION, type AppPublication, type SecretSpec } from './types.ts';
@@ -104,12 +104,41 @@ export async function listManagedSecrets(client: KubeClient, fallbackNamespaces:
  * app may go; publishing says it should be there — just in time.
  */
 export function isTargeted(publication: AppPublication, cluster: string, labels: Record<string, string>): boolean {
+  const t = compiledTargeting(publication);
+  if (t.exclude.has(cluster) || !t.published.has(cluster)) return false;
+  if (t.include.has(cluster)) return true;
+  return t.selector !== null && matches(t.selector, labels);
+}
+
+/** A publication's targeting as Sets and a parsed selector: built once, then each (app, cluster) check is O(1). */
+interface CompiledTargeting {
+  source: { published: string[]; include: string[]; exclude: string[]; selector: string; lengths: number };
+  published: Set<string>;
+  include: Set<string>;
+  exclude: Set<string>;
+  /** null: selects nothing (empty or unparsable selector). */
+  selector: LabelSelector | null;
+}
+
+const compiled = new WeakMap<AppPublication, CompiledTargeting>();
+
+function compiledTargeting(publication: AppPublication): CompiledTargeting {
   const t = publication.targeting;
-  if (t.exclude.includes(cluster) || !publication.published.includes(cluster)) return false;
-  if (t.include.includes(cluster)) return true;
-  if (t.selector.trim() === '') return false;
-  const parsed = parseSelector(t.selector);
-  return parsed.selector !== null && matches(parsed.selector, labels);
+  const lengths = publication.published.length * 1e6 + t.include.length * 1e3 + t.exclude.length;
+  const hit = compiled.get(publication);
+  // Reused while the publication keeps the same lists and selector (a scan or a plan checks one
+  // publication against every cluster); anything changed in place is compiled again.
+  if (hit && hit.source.published === publication.published && hit.source.include === t.include && hit.source.exclude === t.exclude && hit.source.selector === t.selector && hit.source.lengths === lengths) return hit;
+  const parsed = t.selector.trim() === '' ? null : parseSelector(t.selector).selector;
+  const next: CompiledTargeting = {
+    source: { published: publication.published, include: t.include, exclude: t.exclude, selector: t.selector, lengths },
+    published: new Set(publication.published),
+    include: new Set(t.include),
+    exclude: new Set(t.exclude),
+    selector: parsed,
+  };
+  compiled.set(publication, next);
+  return next;
 }
 
 function secretCell(spec: SecretSpec | null, live: LiveSecret | null, state: CellState, reason: string, ns: string, name: string): SecretCell {
