@@ -19,5 +19,6 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
     },
     trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
   },
 });

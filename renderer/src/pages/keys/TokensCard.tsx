@@ -32,7 +32,7 @@ function TokenKeys({ token }: { token: TokenInfoView }) {
   const [type, setType] = useState<KeyType>('ec-p256');
   const [label, setLabel] = useState('');
   return (
-    <Stack gap="xs">
+    <Stack gap="xs" data-testid={`token-keys-${token.label}`}>
       <Title order={5}>Keys on "{token.label}"</Title>
       {keys.error && <ErrorAlert error={keys.error} />}
       {keys.loading && !keys.data && <Loader size="sm" aria-label="Loading keys" />}

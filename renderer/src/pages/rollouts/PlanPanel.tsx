@@ -111,8 +111,8 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
           <Table.Tbody>
             {p.changes.slice(0, 500).map((a) => (
               <Table.Tr key={`${a.app}/${a.secret}@${a.cluster}`}>
-                <Table.Td>
-                  <Badge color={ACTION_COLOR[a.action]} variant="filled">
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Badge color={ACTION_COLOR[a.action]} variant="filled" style={{ overflow: 'visible' }}>
                     {a.action}
                   </Badge>
                 </Table.Td>

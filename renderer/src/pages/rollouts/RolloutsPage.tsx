@@ -208,7 +208,7 @@ export function RolloutsPage() {
           {tab === 'history' && <History />}
         </Tabs.Panel>
         <Tabs.Panel value="trust" pt="md">
-          {tab === 'trust' && <TrustPanel />}
+          {tab === 'trust' && <TrustPanel onChanged={() => void principals.refresh()} />}
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -31,7 +31,12 @@ function TokenKeyPicker({ value, onChange }: { value: { tokenSerial: string; key
   );
 }
 
-export function TrustPanel() {
+export interface TrustPanelProps {
+  /** Called after a principal or policy changed, so other views can re-read them. */
+  onChanged?: () => void;
+}
+
+export function TrustPanel({ onChanged }: TrustPanelProps) {
   const trust = useQuery('rollout.trust', {});
   const principals = useQuery('rollout.principals', {});
   const policies = useQuery('rollout.policies', {});
@@ -40,6 +45,7 @@ export function TrustPanel() {
   const setPolicy = useAction('rollout.setPolicy');
   const refresh = async () => {
     await Promise.all([trust.refresh(), principals.refresh(), policies.refresh()]);
+    onChanged?.();
   };
 
   const [bootName, setBootName] = useState('');
@@ -52,7 +58,8 @@ export function TrustPanel() {
   const [polSelector, setPolSelector] = useState('env=prod');
   const [polCount, setPolCount] = useState(2);
   const [polExclude, setPolExclude] = useState(true);
-  const [signer, setSigner] = useState<string | null>(null);
+  const [principalSigner, setPrincipalSigner] = useState<string | null>(null);
+  const [policySigner, setPolicySigner] = useState<string | null>(null);
 
   const officers = (principals.data ?? []).filter((p) => p.roles.includes('security-officer')).map((p) => p.name);
   const selectorError = parseSelector(polSelector).error;
@@ -146,11 +153,12 @@ export function TrustPanel() {
               <Textarea label="Signing public key (PEM)" description="Or pick a key on an unlocked token below." autosize minRows={2} value={pPem} onChange={(e) => setPPem(e.currentTarget.value)} />
               {pPem.trim() === '' && <TokenKeyPicker value={pKey} onChange={setPKey} />}
               <Group align="flex-end">
-                <Select label="Signed by (security officer)" data={officers} value={signer} onChange={setSigner} w={260} />
+                <Select label="Registration signed by (security officer)" data={officers} value={principalSigner} onChange={setPrincipalSigner} w={300} />
                 <Button
-                  disabled={!pName || !signer || pRoles.length === 0 || (pPem.trim() === '' && !pKey)}
+                  disabled={!pName || !principalSigner || pRoles.length === 0 || (pPem.trim() === '' && !pKey)}
                   loading={addPrincipal.running}
                   onClick={async () => {
+                    const signer = principalSigner;
                     if (!signer) return;
                     const input = pPem.trim() !== '' ? { name: pName, roles: pRoles, publicKeyPem: pPem.trim(), signer } : { name: pName, roles: pRoles, ...pKey!, signer };
                     if (await addPrincipal.run(input)) {
@@ -202,14 +210,15 @@ export function TrustPanel() {
           {t?.bootstrapped && (
             <Group align="flex-end" wrap="wrap">
               <TextInput label="Policy name" value={polName} onChange={(e) => setPolName(e.currentTarget.value)} w={160} />
-              <TextInput label="Cluster selector" value={polSelector} onChange={(e) => setPolSelector(e.currentTarget.value)} error={selectorError} w={200} />
+              <TextInput label="Policy cluster selector" value={polSelector} onChange={(e) => setPolSelector(e.currentTarget.value)} error={selectorError} w={200} />
               <NumberInput label="Approvals" min={0} max={16} value={polCount} onChange={(v) => setPolCount(Number(v))} w={110} />
               <Checkbox label="Never the requester" checked={polExclude} onChange={(e) => setPolExclude(e.currentTarget.checked)} />
-              <Select label="Signed by (security officer)" data={officers} value={signer} onChange={setSigner} w={240} />
+              <Select label="Policy signed by (security officer)" data={officers} value={policySigner} onChange={setPolicySigner} w={280} />
               <Button
-                disabled={!polName || !signer || selectorError !== null}
+                disabled={!polName || !policySigner || selectorError !== null}
                 loading={setPolicy.running}
                 onClick={async () => {
+                  const signer = policySigner;
                   if (!signer) return;
                   if (await setPolicy.run({ name: polName, selector: polSelector, requiredApprovals: polCount, excludeRequester: polExclude, signer })) {
                     notifications.show({ color: 'green', title: 'Policy saved', message: `${polName} was signed by ${signer}.` });
