@@ -96,3 +96,20 @@ export function worstState(states: readonly CellState[]): CellState {
   for (const s of states) best = Math.min(best, SEVERITY.indexOf(s));
   return states.length === 0 ? 'not-targeted' : SEVERITY[best]!;
 }
+
+/**
+ * One character per state, for compact matrices: 200 apps × 1,000 clusters travel as 200
+ * strings of 1,000 characters instead of 200,000 objects.
+ */
+export function stateCode(state: CellState): string {
+  return String.fromCharCode(97 + CELL_STATES.indexOf(state));
+}
+
+export function stateFromCode(code: string): CellState {
+  return CELL_STATES[code.charCodeAt(0) - 97] ?? 'error';
+}
+
+/** The states of one row (app) of a scan, one character per cluster in the scan's order. */
+export function encodeRow(states: readonly CellState[]): string {
+  return states.map(stateCode).join('');
+}

@@ -182,7 +182,7 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
           const cells = cellsForCluster(cluster, clusterLabels, pubs, listing);
           perCluster.set(cluster, { cells, failed: listing.failure });
           done++;
-          options.events?.emit('scan.progress', { scanId: result.scanId, cluster, cells, done, total: names.length });
+          options.events?.emit('scan.progress', { scanId: result.scanId, cluster, cells: cells.map((c) => ({ app: c.app, state: c.state })), done, total: names.length });
         }),
       );
       const apps = new Set(pubs.map((p) => p.app));

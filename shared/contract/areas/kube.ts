@@ -63,12 +63,25 @@ export interface ScanResult {
   cancelled: boolean;
 }
 
+/** One cluster of a running scan finished: the state of each app there (details via kube.cell). */
 export interface ScanProgress {
   scanId: string;
   cluster: string;
-  cells: MatrixCell[];
+  cells: { app: string; state: MatrixCell['state'] }[];
   done: number;
   total: number;
+}
+
+/** A scan as the matrix draws it: each app's row of states, one character per cluster (see stateFromCode). */
+export interface CompactMatrix {
+  scanId: string;
+  startedAt: string;
+  finishedAt: string | null;
+  cancelled: boolean;
+  apps: string[];
+  clusters: string[];
+  /** rows[i] holds apps[i]'s states, character j for clusters[j]. */
+  rows: string[];
 }
 
 export interface ClusterOutcome {
@@ -121,6 +134,15 @@ export const kubeChannels = {
     'Scan managed Secrets (metadata only) on every cluster and compute the matrix; streams scan.progress',
   ),
   'kube.lastScan': channel<ScanResult | null>()(z.object({}).strict(), 'The last scan kept in the store'),
+  'kube.matrix': channel<CompactMatrix | null>()(z.object({}).strict(), 'The last scan as a compact matrix of states (for drawing 200,000 tiles)'),
+  'kube.scanMatrix': channel<CompactMatrix>()(
+    z.object({ clusters: z.array(contextName).max(10_000).optional() }).strict(),
+    'Scan like kube.scan, and answer with the compact matrix instead of every cell in full',
+  ),
+  'kube.cell': channel<MatrixCell | null>()(
+    z.object({ app: appName, cluster: contextName }).strict(),
+    'One cell of the last scan in full: each Secret, drift, reasons',
+  ),
   'kube.provision': channel<ClusterOutcome[]>()(
     z.object({ app: appName, ...target, overwrite: z.boolean().optional() }).strict(),
     "Write the app's published secret version to the targeted clusters (server-side apply)",

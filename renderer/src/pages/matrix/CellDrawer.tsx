@@ -12,7 +12,6 @@ import classes from '../../components/MatrixGrid/MatrixGrid.module.css';
 export interface CellDrawerProps {
   app: string;
   cluster: string;
-  cell: MatrixCell | undefined;
   onClose: () => void;
   /** Buttons for the actions that start a rollout (Provision, Deprovision, Verify). */
   actions?: ReactNode;
@@ -90,8 +89,10 @@ function SecretDetails({ secret, app }: { secret: SecretCell; app: AppView | und
   );
 }
 
-export function CellDrawer({ app, cluster, cell, onClose, actions }: CellDrawerProps) {
+export function CellDrawer({ app, cluster, onClose, actions }: CellDrawerProps) {
   const appView = useQuery('vault.app', { app });
+  const details = useQuery('kube.cell', { app, cluster });
+  const cell = details.data ?? undefined;
   return (
     <Drawer opened onClose={onClose} position="right" size="lg" title={<Title order={4}>{`${app} on ${cluster}`}</Title>}>
       <Stack>
@@ -114,7 +115,7 @@ export function CellDrawer({ app, cluster, cell, onClose, actions }: CellDrawerP
               </div>
             ))}
           </>
-        ) : (
+        ) : details.loading ? null : (
           <Text c="dimmed">This app does not target this cluster, or the cluster has not been scanned since.</Text>
         )}
         {actions && (

@@ -197,7 +197,6 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
         <CellDrawer
           app={openApp}
           cluster={openCluster}
-          cell={data.cellAt(openApp, openCluster)}
           onClose={() => setOpen(null)}
           actions={renderActions?.({ cells: [[openApp, openCluster]] }, 'drawer', () => setOpen(null))}
         />

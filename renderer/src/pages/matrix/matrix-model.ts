@@ -1,5 +1,6 @@
 // Turns a scan snapshot into what the grid draws: grouped, filtered rows and columns and a
 // compact state table (one byte per tile), so 200,000 tiles cost 200 KB and O(1) lookups.
+import type { CompactMatrix } from '../../../../shared/contract/index.ts';
 import { CELL_STATES, DRIFT_STATES, PROBLEM_STATES, type CellState } from '../../../../shared/domain/cell-state.ts';
 import type { MatrixAxisItem } from '../../components/MatrixGrid/index.ts';
 
@@ -24,7 +25,12 @@ export interface MatrixCell {
 export interface MatrixSnapshot {
   apps: MatrixApp[];
   clusters: MatrixCluster[];
-  cells: MatrixCell[];
+  /** Cells one by one (small matrices, tests). */
+  cells?: MatrixCell[];
+  /** The scan as rows of state codes (what the backend sends for large fleets). */
+  matrix?: CompactMatrix | null;
+  /** States that changed since the matrix (live scan progress), by app then cluster. */
+  updates?: ReadonlyMap<string, ReadonlyMap<string, CellState>>;
 }
 
 export type StateFilter = 'all' | 'drift' | 'problems';
@@ -61,10 +67,32 @@ export function buildMatrixModel(snapshot: MatrixSnapshot, view: MatrixView): Ma
   const appIndex = new Map(snapshot.apps.map((a, i) => [a.id, i]));
   const width = snapshot.clusters.length;
   const table = new Uint8Array(snapshot.apps.length * width).fill(NOT_TARGETED);
-  for (const cell of snapshot.cells) {
+  for (const cell of snapshot.cells ?? []) {
     const a = appIndex.get(cell.appId);
     const c = clusterIndex.get(cell.cluster);
     if (a !== undefined && c !== undefined) table[a * width + c] = STATE_INDEX.get(cell.state) ?? NOT_TARGETED;
+  }
+  const matrix = snapshot.matrix;
+  if (matrix) {
+    // State codes are 'a' + the state's index, so a code maps to its index by subtraction.
+    const columnOf = matrix.clusters.map((c) => clusterIndex.get(c) ?? -1);
+    matrix.apps.forEach((app, row) => {
+      const a = appIndex.get(app);
+      const codes = matrix.rows[row];
+      if (a === undefined || codes === undefined) return;
+      for (let j = 0; j < columnOf.length; j++) {
+        const c = columnOf[j]!;
+        if (c >= 0) table[a * width + c] = codes.charCodeAt(j) - 97;
+      }
+    });
+  }
+  for (const [app, byCluster] of snapshot.updates ?? []) {
+    const a = appIndex.get(app);
+    if (a === undefined) continue;
+    for (const [cluster, state] of byCluster) {
+      const c = clusterIndex.get(cluster);
+      if (c !== undefined) table[a * width + c] = STATE_INDEX.get(state) ?? NOT_TARGETED;
+    }
   }
 
   const search = view.appSearch.trim().toLowerCase();

@@ -1,9 +1,10 @@
-// The matrix's data: apps from the vault, clusters from kubeconfig, cells from the last scan,
-// updated live while a scan streams scan.progress. Progress is folded in at most four times a
-// second so a 1,000-cluster scan does not rebuild the model a thousand times.
+// The matrix's data: apps from the vault, clusters from kubeconfig, and the last scan as a
+// compact matrix of state codes, updated live while a scan streams scan.progress. Progress is
+// folded in at most four times a second so a 1,000-cluster scan does not rebuild the model a
+// thousand times. A cell's details (Secrets, drift, reasons) are fetched when it is opened.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ScanResult } from '../../../../shared/contract/index.ts';
-import type { MatrixCell } from '../../../../shared/domain/cell-state.ts';
+import type { CompactMatrix } from '../../../../shared/contract/index.ts';
+import type { CellState } from '../../../../shared/domain/cell-state.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import { useEvent } from '../../hooks/use-event.ts';
 import { useQuery } from '../../hooks/use-query.ts';
@@ -16,89 +17,103 @@ export interface ScanProgressState {
 
 export interface MatrixData {
   snapshot: MatrixSnapshot | null;
-  /** Full cell details by app and cluster, for the drawer. */
-  cellAt: (app: string, cluster: string) => MatrixCell | undefined;
-  lastScan: ScanResult | null | undefined;
+  lastScan: CompactMatrix | null | undefined;
   scanning: boolean;
   progress: ScanProgressState | null;
   scanNow: () => Promise<void>;
   refresh: () => Promise<void>;
   loading: boolean;
   error: string | null;
-  /** Bumps whenever cells change, so the grid redraws visible tiles. */
+  /** Bumps whenever states change, so the grid redraws visible tiles. */
   version: number;
 }
 
-const cellId = (app: string, cluster: string) => `${app}\u0000${cluster}`;
+type Updates = Map<string, Map<string, CellState>>;
 
 export function useMatrixData(): MatrixData {
   const apps = useQuery('vault.apps', {});
   const clusters = useQuery('kube.clusters', {});
-  const lastScan = useQuery('kube.lastScan', {});
-  const scan = useAction('kube.scan');
-  const [cells, setCells] = useState<Map<string, MatrixCell>>(new Map());
+  const matrix = useQuery('kube.matrix', {});
+  const scan = useAction('kube.scanMatrix');
+  const [current, setCurrent] = useState<CompactMatrix | null | undefined>(undefined);
+  const [updates, setUpdates] = useState<Updates>(new Map());
   const [version, setVersion] = useState(0);
   const [progress, setProgress] = useState<ScanProgressState | null>(null);
-  const pending = useRef<MatrixCell[]>([]);
+  const pending = useRef<{ cluster: string; cells: { app: string; state: CellState }[] }[]>([]);
   const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   useEffect(() => {
-    if (!lastScan.data) return;
-    setCells(new Map(lastScan.data.cells.map((c) => [cellId(c.app, c.cluster), c])));
+    if (matrix.data === undefined) return;
+    setCurrent(matrix.data);
+    setUpdates(new Map());
     setVersion((v) => v + 1);
-  }, [lastScan.data]);
+  }, [matrix.data]);
 
   const flush = useCallback(() => {
     flushTimer.current = null;
     const batch = pending.current;
     pending.current = [];
-    setCells((prev) => {
-      const next = new Map(prev);
-      for (const c of batch) next.set(cellId(c.app, c.cluster), c);
+    setUpdates((prev) => {
+      const next: Updates = new Map(prev);
+      for (const { cluster, cells } of batch)
+        for (const { app, state } of cells) {
+          const row = new Map(next.get(app) ?? []);
+          row.set(cluster, state);
+          next.set(app, row);
+        }
       return next;
     });
     setVersion((v) => v + 1);
   }, []);
 
   useEvent('scan.progress', (event) => {
-    pending.current.push(...event.cells);
+    pending.current.push({ cluster: event.cluster, cells: event.cells });
     setProgress({ done: event.done, total: event.total });
     flushTimer.current ??= setTimeout(flush, 250);
   });
 
-  useEffect(() => () => {
-    if (flushTimer.current) clearTimeout(flushTimer.current);
-  }, []);
+  useEffect(
+    () => () => {
+      if (flushTimer.current) clearTimeout(flushTimer.current);
+    },
+    [],
+  );
 
   const scanNow = useCallback(async () => {
     setProgress({ done: 0, total: clusters.data?.length ?? 0 });
-    await scan.run({});
-    if (flushTimer.current) {
-      clearTimeout(flushTimer.current);
-      flush();
-    }
+    const result = await scan.run({});
+    if (flushTimer.current) clearTimeout(flushTimer.current);
+    flushTimer.current = null;
+    pending.current = [];
     setProgress(null);
-    await lastScan.refresh();
-  }, [scan, clusters.data, flush, lastScan]);
+    if (result) {
+      setCurrent(result);
+      setUpdates(new Map());
+      setVersion((v) => v + 1);
+    }
+  }, [scan, clusters.data]);
 
   const snapshot = useMemo<MatrixSnapshot | null>(() => {
     if (!apps.data || !clusters.data) return null;
+    const known = new Set(apps.data.map((a) => a.name));
+    // Apps found live on a cluster but gone from the vault still get a row (their Secrets are orphaned).
+    const strays = (current?.apps ?? []).filter((a) => !known.has(a)).map((name) => ({ id: name, name, namespace: '(not in the vault)', owners: [] }));
     return {
-      apps: apps.data.map((a) => ({ id: a.name, name: a.name, namespace: a.namespace, owners: a.owners })),
+      apps: [...apps.data.map((a) => ({ id: a.name, name: a.name, namespace: a.namespace, owners: a.owners })), ...strays],
       clusters: clusters.data.map((c) => ({ name: c.name, labels: c.labels })),
-      cells: [...cells.values()].map((c) => ({ appId: c.app, cluster: c.cluster, state: c.state })),
+      matrix: current ?? null,
+      updates,
     };
-  }, [apps.data, clusters.data, cells]);
+  }, [apps.data, clusters.data, current, updates]);
 
   const refresh = useCallback(async () => {
-    await Promise.all([apps.refresh(), clusters.refresh(), lastScan.refresh()]);
-  }, [apps, clusters, lastScan]);
+    await Promise.all([apps.refresh(), clusters.refresh(), matrix.refresh()]);
+  }, [apps, clusters, matrix]);
 
-  const error = apps.error?.message ?? clusters.error?.message ?? lastScan.error?.message ?? null;
+  const error = apps.error?.message ?? clusters.error?.message ?? matrix.error?.message ?? null;
   return {
     snapshot,
-    cellAt: (app, cluster) => cells.get(cellId(app, cluster)),
-    lastScan: lastScan.data,
+    lastScan: current,
     scanning: scan.running,
     progress,
     scanNow,
