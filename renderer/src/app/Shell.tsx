@@ -1,5 +1,5 @@
 // The desk: header (backend and token status, theme), navigation, and the current page.
-import { ActionIcon, AppShell, Badge, Burger, Group, NavLink, Text, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { ActionIcon, AppShell, Loader, Badge, Burger, Group, NavLink, Text, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { spotlight } from '@mantine/spotlight';
 import {
@@ -14,19 +14,22 @@ import {
   IconSettings,
   IconSun,
 } from '@tabler/icons-react';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTransport } from '../hooks/transport-context.ts';
 import { useAction } from '../hooks/use-action.ts';
 import { useQuery } from '../hooks/use-query.ts';
 import type { ConnectionState } from '../transport/transport.ts';
-import { AppsPage } from '../pages/apps/AppsPage.tsx';
-import { AuditPage } from '../pages/audit/AuditPage.tsx';
-import { ClustersPage } from '../pages/clusters/ClustersPage.tsx';
-import { KeysPage } from '../pages/keys/KeysPage.tsx';
 import { MatrixActions } from '../pages/matrix/MatrixActions.tsx';
 import { MatrixPage } from '../pages/matrix/MatrixPage.tsx';
-import { RolloutsPage } from '../pages/rollouts/RolloutsPage.tsx';
-import { SettingsPage } from '../pages/settings/SettingsPage.tsx';
+
+// The matrix is the home page and loads with the app; the other pages load when first opened,
+// so the first paint does not wait for code it does not show.
+const AppsPage = lazy(() => import('../pages/apps/AppsPage.tsx').then((m) => ({ default: m.AppsPage })));
+const AuditPage = lazy(() => import('../pages/audit/AuditPage.tsx').then((m) => ({ default: m.AuditPage })));
+const ClustersPage = lazy(() => import('../pages/clusters/ClustersPage.tsx').then((m) => ({ default: m.ClustersPage })));
+const KeysPage = lazy(() => import('../pages/keys/KeysPage.tsx').then((m) => ({ default: m.KeysPage })));
+const RolloutsPage = lazy(() => import('../pages/rollouts/RolloutsPage.tsx').then((m) => ({ default: m.RolloutsPage })));
+const SettingsPage = lazy(() => import('../pages/settings/SettingsPage.tsx').then((m) => ({ default: m.SettingsPage })));
 import { navigate, ROUTES, useRoute, type RoutePath } from './routes.ts';
 import { TokenStatus } from './TokenStatus.tsx';
 import { CommandPalette } from './CommandPalette.tsx';
@@ -131,7 +134,7 @@ export function Shell() {
       </AppShell.Navbar>
       <AppShell.Main>
         <InterruptedNotice hidden={route === 'rollouts'} />
-        {PAGES[route].page()}
+        <Suspense fallback={<Loader m="xl" aria-label="Loading the page" />}>{PAGES[route].page()}</Suspense>
       </AppShell.Main>
       <CommandPalette icons={Object.fromEntries(ROUTES.map((r) => [r.path, PAGES[r.path].icon])) as Record<RoutePath, ReactNode>} onThemeChange={switchTheme} />
     </AppShell>
