@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { useAction } from '../../hooks/use-action.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { AppFieldsCard } from './AppFieldsCard.tsx';
+import { navigate } from '../../app/routes.ts';
 import { ConfirmDelete } from './ConfirmDelete.tsx';
 import { DefineSecretModal } from './DefineSecretModal.tsx';
 import { SecretCard } from './SecretCard.tsx';
@@ -23,7 +24,10 @@ export interface AppEditorProps {
 export function AppEditor({ name, onBack }: AppEditorProps) {
   const app = useQuery('vault.app', { app: name });
   const recipients = useQuery('vault.recipients', {});
-  const remove = useAction('vault.deleteApp');
+  // Deleting an app is a rollout: its live Secrets are removed from every cluster first, so
+  // nothing is orphaned. With nothing live and no approval needed it runs at once.
+  const planDelete = useAction('rollout.planDeleteApp');
+  const execute = useAction('rollout.execute');
   const [dialog, setDialog] = useState<'define' | 'delete' | null>(null);
   const noRecipients = recipients.data !== undefined && !recipients.data.some((r) => r.status === 'active');
 
@@ -95,12 +99,20 @@ export function AppEditor({ name, onBack }: AppEditorProps) {
           name={a.name}
           onClose={() => setDialog(null)}
           onConfirm={async () => {
-            const done = await remove.run({ app: a.name });
+            const as = window.localStorage.getItem('tessera.actingAs') ?? undefined;
+            const plan = await planDelete.run({ app: a.name, ...(as ? { as } : {}) });
+            if (!plan) return false;
+            if (plan.changes.length > 0 || !plan.approved) {
+              navigate('rollouts', plan.hash);
+              return true;
+            }
+            const done = await execute.run({ hash: plan.hash, ...(as ? { as } : {}) });
             if (done) onBack();
             return done !== undefined;
           }}
         >
-          The app, its {a.secrets.length} secret(s) and every version are deleted from the vault. This cannot be undone.
+          The app's Secrets are removed from every cluster (a plan shows where, first), then the app, its {a.secrets.length} secret(s) and every
+          version are deleted from the vault. This cannot be undone.
         </ConfirmDelete>
       )}
     </Stack>

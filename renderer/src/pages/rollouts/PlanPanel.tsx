@@ -201,7 +201,7 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
           leftSection={<IconPlayerPlay size={16} aria-hidden />}
           onClick={() => void onExecute()}
           loading={execute.running}
-          disabled={p.changes.length === 0}
+          disabled={p.changes.length === 0 && p.intent !== 'delete-app'}
         >
           Execute
         </Button>
