@@ -6,7 +6,7 @@ import { TesseraError, type AuditCheckpointView, type AuditEntryView, type Audit
 import { verifySignature, type SignatureAlgorithm, type TokenSignature } from '../hsm/index.ts';
 import { transaction, type Database } from '../store/index.ts';
 import type { PrincipalRecord } from '../store/index.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../../../shared/domain/canonical-json.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const ENTRY_DOMAIN = 'tessera.audit.v1\n';

@@ -1,6 +1,7 @@
 // Canonical JSON for hashing: object keys sorted by UTF-16 code units (JavaScript's default
 // sort), no whitespace, strings and finite numbers as JSON.stringify writes them, undefined
-// members dropped. Two equal values always give the same bytes.
+// members dropped. Two equal values always give the same bytes. The audit chain and rollout
+// plans both hash this encoding.
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number') {
