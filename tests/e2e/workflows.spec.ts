@@ -79,6 +79,8 @@ async function shot(page: Page, path: string, dark = false) {
 async function unlock(page: Page, label: string, pin: string) {
   await nav(page, 'Keys & tokens');
   const row = page.getByRole('table', { name: 'Tokens' }).getByRole('row').filter({ hasText: label });
+  // Wait for the table to show this token's state before deciding.
+  await expect(row.getByRole('button', { name: /^(Lock|Unlock)$/ })).toBeVisible();
   if ((await row.getByRole('button', { name: 'Lock', exact: true }).count()) > 0) return;
   await row.getByRole('button', { name: 'Unlock' }).click();
   const dialog = page.getByRole('dialog');
@@ -91,8 +93,12 @@ async function createKey(page: Page, token: string, label: string, type: string)
   const keys = page.getByRole('table', { name: `Keys on ${token}` });
   const card = page.getByTestId(`token-keys-${token}`);
   const scope = (await card.count()) > 0 ? card : page;
-  await scope.getByRole('combobox', { name: 'New key type' }).click();
-  await page.getByRole('option', { name: type, exact: true }).click();
+  const typeBox = scope.getByRole('combobox', { name: 'New key type' });
+  if ((await typeBox.inputValue()) !== type) {
+    await typeBox.click();
+    await page.getByRole('option', { name: type, exact: true }).click();
+  }
+  await expect(typeBox).toHaveValue(type);
   await scope.getByLabel('Label', { exact: true }).fill(label);
   await scope.getByRole('button', { name: 'Create key' }).click();
   await expect(keys.getByText(label, { exact: true })).toBeVisible({ timeout: 60_000 });

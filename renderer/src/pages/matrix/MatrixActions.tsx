@@ -1,11 +1,12 @@
 // What one can do from the matrix: plan a rollout for the selected tiles, or for one tile
 // provision it, unpublish it (which plans its deprovisioning) or verify its live values
 // against the vault. Every write goes through a plan shown before anything happens.
-import { Button } from '@mantine/core';
+import { Button, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconCloudDownload, IconCloudOff, IconRocket, IconShieldCheck } from '@tabler/icons-react';
 import { CELL_STATE_LABEL } from '../../../../shared/domain/cell-state.ts';
 import { navigate } from '../../app/routes.ts';
+import { TokenLoginPrompt } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import type { MatrixSelection } from './MatrixPage.tsx';
 
@@ -22,7 +23,7 @@ const actingAs = () => window.localStorage.getItem('tessera.actingAs') ?? undefi
 export function MatrixActions({ selection, done, single }: MatrixActionsProps) {
   const plan = useAction('rollout.plan');
   const publish = useAction('rollout.publish');
-  const verify = useAction('kube.verify');
+  const verify = useAction('kube.verify', { notifyErrors: false });
   const cells = selection.cells.map(([app, cluster]) => ({ app, cluster }));
   const as = actingAs();
 
@@ -42,6 +43,15 @@ export function MatrixActions({ selection, done, single }: MatrixActionsProps) {
     );
   }
   const [app, cluster] = selection.cells[0]!;
+  const runVerify = async () => {
+    const [result] = (await verify.run({ cells: [{ app, cluster }] })) ?? [];
+    if (result)
+      notifications.show({
+        color: result.state === 'in-sync' ? 'green' : 'orange',
+        title: `Verify: ${CELL_STATE_LABEL[result.state]}`,
+        message: result.reason,
+      });
+  };
   return (
     <>
       <Button leftSection={<IconCloudDownload size={16} aria-hidden />} loading={plan.running} onClick={() => void planSelection()}>
@@ -62,22 +72,17 @@ export function MatrixActions({ selection, done, single }: MatrixActionsProps) {
       >
         Deprovision
       </Button>
-      <Button
-        variant="default"
-        leftSection={<IconShieldCheck size={16} aria-hidden />}
-        loading={verify.running}
-        onClick={async () => {
-          const [result] = (await verify.run({ cells: [{ app, cluster }] })) ?? [];
-          if (result)
-            notifications.show({
-              color: result.state === 'in-sync' ? 'green' : 'orange',
-              title: `Verify: ${CELL_STATE_LABEL[result.state]}`,
-              message: result.reason,
-            });
-        }}
-      >
+      <Button variant="default" leftSection={<IconShieldCheck size={16} aria-hidden />} loading={verify.running} onClick={() => void runVerify()}>
         Verify
       </Button>
+      {verify.error?.code === 'TOKEN_LOCKED' && (
+        <TokenLoginPrompt reason="Verify compares the live values with the vault's, so a token must open the version." onUnlocked={() => void runVerify()} />
+      )}
+      {verify.error && verify.error.code !== 'TOKEN_LOCKED' && (
+        <Text size="sm" c="red" role="alert">
+          {verify.error.message}
+        </Text>
+      )}
     </>
   );
 }

@@ -7,6 +7,7 @@ import { IconCheck, IconPlayerPlay, IconSignature } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { PlanView, RolloutView } from '../../../../shared/contract/index.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { TokenLoginPrompt } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { ACTION_COLOR } from './action-look.ts';
@@ -191,7 +192,11 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
               </Tooltip>
             </Group>
           )}
-          {approve.error && <ErrorAlert error={approve.error} title="Not approved" />}
+          {approve.error?.code === 'TOKEN_LOCKED' ? (
+            <TokenLoginPrompt reason={`${approver ?? 'The approver'}'s token must be unlocked to sign this plan.`} onUnlocked={() => void onApprove()} />
+          ) : (
+            approve.error && <ErrorAlert error={approve.error} title="Not approved" />
+          )}
         </Stack>
       </Card>
 
@@ -207,7 +212,11 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
         </Button>
         {!p.approved && <Text size="sm" c="dimmed">Execution is refused until every policy above has its approvals.</Text>}
       </Group>
-      {execute.error && <ErrorAlert error={execute.error} title="Not executed" />}
+      {execute.error?.code === 'TOKEN_LOCKED' ? (
+        <TokenLoginPrompt reason="Executing needs an unlocked token: to unwrap the secret versions, and to sign as the requester." onUnlocked={() => void onExecute()} />
+      ) : (
+        execute.error && <ErrorAlert error={execute.error} title="Not executed" />
+      )}
       {(execute.running || rollout) && <RolloutProgress rollout={rollout} planHash={hash} running={execute.running} actingAs={actingAs} onChange={setRollout} />}
     </Stack>
   );
