@@ -2,33 +2,20 @@
 // provision, idempotence, versions, wiring, deprovision, refusal of unmanaged Secrets, the scan
 // states, RBAC-limited users, no values on the wire during a scan, and verify.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { findControlPlaneAssets, startControlPlane, type ControlPlane, type RealCluster } from '../../controlplane/harness.ts';
 import { createKubeService, type KubeService } from '../../../electron/core/kube/kube-service.ts';
 import { memoryLabelStore } from '../../../electron/core/kube/registry.ts';
 import { memoryScanStore } from '../../../electron/core/kube/scan-store.ts';
 import { memoryCatalog, type AppPublication, type SecretValues } from '../../../electron/core/kube/types.ts';
 import type { RequestEvent } from '../../../electron/core/kube/http-client.ts';
+import { clusterApi } from '../../support/cluster-api.ts';
 import { hasKubectl, kubectl, publication, spec, values } from './support.ts';
 
 const found = findControlPlaneAssets();
 const skipReason = 'skipReason' in found ? found.skipReason : undefined;
 if (skipReason) console.warn(`[kube real-cluster.test] skipped: ${skipReason}`);
 
-function api(c: RealCluster, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: any }> {
-  const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(new URL(path, c.server), { method, ca: readFileSync(c.caFile), headers: { authorization: `Bearer ${c.tokens.admin}`, accept: 'application/json', ...(data ? { 'content-type': contentType } : {}) } }, (res) => {
-      let text = '';
-      res.on('data', (d) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
-    });
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
+const api = clusterApi;
 
 const deployment = (name: string, ns: string) => ({
   apiVersion: 'apps/v1',
