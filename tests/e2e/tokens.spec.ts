@@ -16,7 +16,7 @@ test.beforeAll(async () => {
   if (skipReason) return;
   hsm = createSoftHsm([{ label: 'officer-e2e', pin: '246810', soPin: '13579135' }]);
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-tokens-'));
-  served = await serveTessera({ dataDir: join(dir, 'data'), env: { SOFTHSM2_CONF: hsm.conf, KUBECONFIG: join(dir, 'none') } });
+  served = await serveTessera({ dataDir: join(dir, 'data'), env: { SOFTHSM2_CONF: hsm.conf, KUBECONFIG: join(dir, 'none'), TESSERA_ACTOR: 'e2e-operator' } });
 });
 
 test.afterAll(async () => {
@@ -45,7 +45,7 @@ test('log in to a SoftHSM2 token through the UI, create a key and see it listed'
   await dialog.getByRole('button', { name: 'Unlock' }).click();
   await expect(dialog).toBeHidden();
   await expect(row.getByText('unlocked', { exact: true })).toBeVisible();
-  await expect(page.getByTestId('token-status')).toHaveText('Unlocked: officer-e2e');
+  await expect(page.getByTestId('token-status')).toHaveText('Unlocked: officer-e2e (by e2e-operator)');
   await expect(page.getByTestId('auto-lock')).toHaveText(/^locks in \d+ (min|s)$/);
   await expect(page.locator('body')).not.toContainText('246810');
 

@@ -1,5 +1,6 @@
 // Builds the token service from a core's services: module paths from settings (or discovery),
 // auto-lock from settings, the OS keychain, and C_Finalize on close.
+import { actorName } from '../actor.ts';
 import type { Services } from '../services.ts';
 import { createKeytarKeychain } from './keychain.ts';
 import { discoverModules } from './module-discovery.ts';
@@ -17,6 +18,7 @@ export function createTokenService(s: Services): TokenService {
       return discoverModules({ configured: [] }).filter((m) => m.kind !== 'p11-kit').map((m) => m.path);
     },
     log: s.log.child('hsm'),
+    actor: () => actorName(s.env),
     events: s.events,
     autoLockMs: () => overrides.autoLockMs ?? s.settings.get().autoLockMinutes * 60_000,
     ...(overrides.presencePollMs === undefined ? {} : { presencePollMs: overrides.presencePollMs }),

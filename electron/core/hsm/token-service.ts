@@ -44,6 +44,8 @@ export interface TokenServiceOptions {
   events: EventBus;
   /** Idle time before an unlocked token is locked again, in ms (read at each check). */
   autoLockMs: () => number;
+  /** Who is acting, to record who unlocked a token. */
+  actor?: () => string;
   /** How often unlocked tokens are checked for presence (ms). Default 2000. */
   presencePollMs?: number;
   keychain?: PinKeychain;
@@ -67,6 +69,8 @@ interface TokenEntry {
   session: string | null;
   absent: boolean;
   lastUsed: number;
+  /** Who unlocked the token (the acting user at login). */
+  unlockedBy: string | null;
   inFlight: number;
   cancels: Set<(error: TesseraError) => void>;
   keys: RawKey[] | null;
@@ -200,6 +204,7 @@ export class TokenService {
           session: null,
           absent: false,
           lastUsed: 0,
+          unlockedBy: null,
           inFlight: 0,
           cancels: new Set(),
           keys: null,
@@ -271,6 +276,7 @@ export class TokenService {
       state: this.stateOf(entry),
       pinRemembered,
       autoLockAt: entry.session && !entry.absent ? new Date(entry.lastUsed + this.options.autoLockMs()).toISOString() : null,
+      unlockedBy: entry.session && !entry.absent ? entry.unlockedBy : null,
       mechanisms: entry.mechanismViews,
     };
   }
@@ -345,6 +351,7 @@ export class TokenService {
     }
     entry.session = session;
     entry.lastUsed = Date.now();
+    entry.unlockedBy = this.options.actor?.() ?? null;
     entry.keys = null;
     if (options.remember && pin !== undefined && !usedRemembered) await this.options.keychain!.set(serial, pin);
     entry.info = await worker.call<RawTokenInfo>('tokenInfo', { slot: entry.slotId }, this.ctx(entry)).catch(() => entry.info);

@@ -1,6 +1,6 @@
 // Builds the vault from a core's services: the database in the data dir (opened on first use),
 // the token layer through the narrow TokenAccess view, and rewrap progress as events.
-import { userInfo } from 'node:os';
+import { actorName } from '../actor.ts';
 import type { TokenService } from '../hsm/index.ts';
 import type { Services } from '../services.ts';
 import { openDatabase } from '../store/index.ts';
@@ -21,14 +21,6 @@ export function tokenAccess(tokens: TokenService): TokenAccess {
   };
 }
 
-function osUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return 'unknown';
-  }
-}
-
 export function createVaultService(s: Services): VaultService {
   const db = openDatabase(s.config.dataDir);
   let access: TokenAccess | null = null;
@@ -36,7 +28,7 @@ export function createVaultService(s: Services): VaultService {
     db,
     log: s.log.child('vault'),
     tokens: () => (access ??= tokenAccess(s.tokens())),
-    actor: () => s.env.TESSERA_ACTOR || osUser(),
+    actor: () => actorName(s.env),
     onRewrapProgress: (event) => s.events.emit('vault.rewrap.progress', event),
   });
   s.onClose(() => vault.close());

@@ -53,7 +53,7 @@ export function TokenStatus() {
     <Group gap={6} data-testid="token-status-group">
       <Tooltip label="Keys on these tokens can unwrap and sign on this workstation until they are locked.">
         <Badge variant="light" color="green" size="lg" leftSection={<IconLockOpen size={14} aria-hidden />} data-testid="token-status">
-          Unlocked: {unlocked.map((t) => t.label).join(', ')}
+          Unlocked: {unlocked.map((t) => (t.unlockedBy ? `${t.label} (by ${t.unlockedBy})` : t.label)).join(', ')}
         </Badge>
       </Tooltip>
       {unlocked.map((t) => {

@@ -48,6 +48,8 @@ export interface TokenInfoView {
   pinRemembered: boolean;
   /** When an unlocked token locks itself if it stays idle (RFC 3339), or null when locked. */
   autoLockAt: string | null;
+  /** Who unlocked it on this workstation (the acting user), or null when locked. */
+  unlockedBy: string | null;
   mechanisms: TokenMechanism[];
 }
 
