@@ -9,6 +9,7 @@ import { startFleet, type Fleet } from '../fleet/simulator.ts';
 import { expectAccessible } from '../support/e2e-a11y.ts';
 import { rpc } from '../support/rpc.ts';
 import { serveTessera, type ServedTessera } from '../support/serve.ts';
+import { goToPage } from '../support/e2e-page.ts';
 
 const PAGES = ['Matrix', 'Apps', 'Clusters', 'Rollouts', 'Keys & tokens', 'Audit', 'Settings'];
 let fleet: Fleet;
@@ -39,7 +40,7 @@ for (const scheme of ['light', 'dark'] as const) {
     await page.goto(served.url);
     await expect(page.getByTestId('backend-status')).toHaveText('Backend connected');
     for (const name of PAGES) {
-      await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
+      await goToPage(page, name);
       await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
       await page.waitForLoadState('networkidle');
       await expectAccessible(page);

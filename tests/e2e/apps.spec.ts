@@ -11,6 +11,7 @@ import { expectAccessible } from '../support/e2e-a11y.ts';
 import { offlineKubeconfig } from '../support/e2e-rpc.ts';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../support/softhsm.ts';
 import { serveTessera, type ServedTessera } from '../support/serve.ts';
+import { goToPage } from '../support/e2e-page.ts';
 
 const skipReason = softHsmSkipReason();
 const PIN = '864209';
@@ -34,7 +35,6 @@ test.afterAll(async () => {
   hsm?.cleanup();
 });
 
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
 
 /** A full-page screenshot from the top, so the fixed header sits where it belongs. */
 async function shot(page: Page, path: string) {
@@ -54,7 +54,7 @@ test('an app secret: recipient, two versions with a key diff, history, and an au
   await expect(page.getByTestId('backend-status')).toHaveText('Backend connected');
 
   // Keys & tokens: unlock, create a key, make it the recipient, lock again.
-  await nav(page, 'Keys & tokens');
+  await goToPage(page, 'Keys & tokens');
   const recipientsEmpty = page.getByText('No recipients yet');
   await expect(recipientsEmpty).toBeVisible();
   const row = page.getByRole('table', { name: 'Tokens' }).getByRole('row').filter({ hasText: 'officer-apps' });
@@ -76,7 +76,7 @@ test('an app secret: recipient, two versions with a key diff, history, and an au
   await expect(page.getByTestId('token-status')).toHaveText('No token unlocked');
 
   // Apps: create an app; the name is checked as it is typed.
-  await nav(page, 'Apps');
+  await goToPage(page, 'Apps');
   await expect(page.getByText('No apps yet')).toBeVisible();
   await page.getByRole('button', { name: 'Create app' }).click();
   const create = page.getByRole('dialog', { name: 'Create an app' });
@@ -204,7 +204,7 @@ test('an app secret: recipient, two versions with a key diff, history, and an au
 test('targeting is checked with the shared selector rules, and an app is deleted only after confirming', async ({ page }, testInfo) => {
   test.skip(skipReason !== null, skipReason ?? '');
   await page.goto(served.url);
-  await nav(page, 'Apps');
+  await goToPage(page, 'Apps');
   await page.getByRole('button', { name: 'Create app' }).click();
   const create = page.getByRole('dialog', { name: 'Create an app' });
   await create.getByLabel('App name').fill('scratch-app');

@@ -9,6 +9,7 @@ import { expectAccessible } from '../support/e2e-a11y.ts';
 import { rpc } from '../support/e2e-rpc.ts';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../support/softhsm.ts';
 import { serveTessera, type ServedTessera } from '../support/serve.ts';
+import { goToPage } from '../support/e2e-page.ts';
 
 const skipReason = softHsmSkipReason();
 const PIN = '314159';
@@ -40,7 +41,7 @@ test.afterAll(async () => {
 
 async function openAudit(page: Page) {
   await page.goto(served.url);
-  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Audit', exact: true }).click();
+  await goToPage(page, 'Audit');
   await expect(page.getByRole('heading', { level: 2, name: 'Audit' })).toBeVisible();
 }
 

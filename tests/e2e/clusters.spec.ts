@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { findControlPlaneAssets, startControlPlane, type ControlPlane } from '../controlplane/harness.ts';
 import { expectAccessible } from '../support/e2e-a11y.ts';
 import { serveTessera, type ServedTessera } from '../support/serve.ts';
+import { goToPage } from '../support/e2e-page.ts';
 
 const found = findControlPlaneAssets();
 const skipReason = 'skipReason' in found ? found.skipReason : null;
@@ -31,7 +32,7 @@ test.afterAll(async () => {
 
 async function openClusters(page: Page) {
   await page.goto(served.url);
-  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Clusters', exact: true }).click();
+  await goToPage(page, 'Clusters');
   await expect(page.getByRole('heading', { level: 2, name: 'Clusters' })).toBeVisible();
 }
 
@@ -88,7 +89,7 @@ test('a label is checked as typed, persists across a reload, and drives filter a
   await expect(page.getByTestId(`cluster-${second}`).getByRole('list', { name: `Labels of ${second}` })).toContainText('env=prod');
 
   await page.reload();
-  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Clusters', exact: true }).click();
+  await goToPage(page, 'Clusters');
   await expect(page.getByTestId(`cluster-${first}`).getByRole('list', { name: `Labels of ${first}` })).toContainText('env=staging');
 
   // Filter with the shared selector parser, then group by the label.
@@ -113,7 +114,7 @@ test('no contexts: the empty state says where it looked and what to do', async (
   const empty = await serveTessera({ dataDir: join(dir, 'data'), env: { KUBECONFIG: join(dir, 'missing-kubeconfig') } });
   try {
     await page.goto(empty.url);
-    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Clusters', exact: true }).click();
+    await goToPage(page, 'Clusters');
     await expect(page.getByText(/No kubeconfig contexts found in .*missing-kubeconfig — add a file in/)).toBeVisible();
     await expect(page.getByRole('link', { name: 'Settings' }).last()).toBeVisible();
   } finally {

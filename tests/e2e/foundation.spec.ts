@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveTessera, type ServedTessera } from '../support/serve.ts';
+import { goToPage } from '../support/e2e-page.ts';
 
 const PAGES = ['Matrix', 'Apps', 'Clusters', 'Rollouts', 'Keys & tokens', 'Audit', 'Settings'];
 const SOFTHSM = '/usr/lib/softhsm/libsofthsm2.so';
@@ -42,7 +43,7 @@ test('every page opens, shows real contexts and modules, and switches to dark mo
   expect(page.url()).not.toContain('token=');
 
   for (const name of PAGES) {
-    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
+    await goToPage(page, name);
     await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
     if (name === 'Clusters') {
       const table = page.getByRole('table', { name: 'Kubeconfig contexts' });
@@ -62,7 +63,7 @@ test('every page opens, shows real contexts and modules, and switches to dark mo
   const after = before === 'dark' ? 'light' : 'dark';
   await expect(html).toHaveAttribute('data-mantine-color-scheme', after);
   for (const name of PAGES) {
-    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
+    await goToPage(page, name);
     await expect(page.getByRole('heading', { level: 2, name })).toBeVisible();
     await page.screenshot({ path: testInfo.outputPath(`${after}-${name.replace(/\W+/g, '-').toLowerCase()}.png`), fullPage: true });
   }
@@ -77,7 +78,7 @@ test('a reload keeps the session without the token in the URL', async ({ page })
 
 test('settings saved in the UI persist in the backend', async ({ page, request }) => {
   await page.goto(served.url);
-  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Settings', exact: true }).click();
+  await goToPage(page, 'Settings');
   const concurrency = page.getByLabel('Concurrent cluster calls');
   await concurrency.fill('48');
   await page.getByRole('button', { name: 'Save settings' }).click();

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../support/softhsm.ts';
 import { serveTessera, type ServedTessera } from '../support/serve.ts';
+import { goToPage } from '../support/e2e-page.ts';
 
 const skipReason = softHsmSkipReason();
 let hsm: SoftHsm;
@@ -27,7 +28,7 @@ test.afterAll(async () => {
 test('log in to a SoftHSM2 token through the UI, create a key and see it listed', async ({ page }, testInfo) => {
   test.skip(skipReason !== null, skipReason ?? '');
   await page.goto(served.url);
-  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Keys & tokens', exact: true }).click();
+  await goToPage(page, 'Keys & tokens');
   const tokens = page.getByRole('table', { name: 'Tokens' });
   const row = tokens.getByRole('row').filter({ hasText: 'officer-e2e' });
   await expect(row).toBeVisible();

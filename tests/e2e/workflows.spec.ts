@@ -13,6 +13,7 @@ import { expectAccessible } from '../support/e2e-a11y.ts';
 import { rpc } from '../support/rpc.ts';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../support/softhsm.ts';
 import { serveTessera, type ServedTessera } from '../support/serve.ts';
+import { goToPage } from '../support/e2e-page.ts';
 
 const assets = findControlPlaneAssets();
 const skipReason = 'skipReason' in assets ? assets.skipReason : softHsmSkipReason();
@@ -60,7 +61,6 @@ test.afterAll(async () => {
   await plane?.stop();
 });
 
-const nav = (page: Page, name: string) => page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name, exact: true }).click();
 
 async function shot(page: Page, path: string, dark = false) {
   await page.evaluate(() => window.scrollTo(0, 0));
@@ -77,7 +77,7 @@ async function shot(page: Page, path: string, dark = false) {
 }
 
 async function unlock(page: Page, label: string, pin: string) {
-  await nav(page, 'Keys & tokens');
+  await goToPage(page, 'Keys & tokens');
   const row = page.getByRole('table', { name: 'Tokens' }).getByRole('row').filter({ hasText: label });
   // Wait for the table to show this token's state before deciding.
   await expect(row.getByRole('button', { name: /^(Lock|Unlock)$/ })).toBeVisible();
@@ -105,7 +105,7 @@ async function createKey(page: Page, token: string, label: string, type: string)
 }
 
 async function scanNow(page: Page) {
-  await nav(page, 'Matrix');
+  await goToPage(page, 'Matrix');
   const before = (await page.getByTestId('last-scan').count()) > 0 ? await page.getByTestId('last-scan').textContent() : null;
   await page.getByRole('button', { name: 'Scan now' }).click();
   await expect(page.getByRole('button', { name: 'Scan now' })).toBeEnabled({ timeout: 60_000 });
@@ -134,7 +134,7 @@ test('first run: token, key, recipient, app with an env secret wired into a Depl
   await page.getByRole('button', { name: 'Add as recipient' }).click();
   await expect(page.getByRole('table', { name: 'Recipients' }).getByRole('row').filter({ hasText: 'vault-kek' })).toContainText('active');
 
-  await nav(page, 'Apps');
+  await goToPage(page, 'Apps');
   await page.getByRole('button', { name: 'Create app' }).click();
   const create = page.getByRole('dialog', { name: 'Create an app' });
   await create.getByLabel('App name').fill('billing');
@@ -232,7 +232,7 @@ test('drift: a kubectl edit shows as drifted with its field manager; Provision r
 test('deprovision: unpublish on one cluster → the plan deletes there → the Secret is gone there only', async ({ page }, testInfo) => {
   test.skip(skipReason !== null, skipReason ?? '');
   await page.goto(served.url);
-  await nav(page, 'Apps');
+  await goToPage(page, 'Apps');
   await page.getByRole('button', { name: 'Open app billing' }).click();
   const sw = page.getByRole('switch', { name: `Published to ${two.contexts.admin}` });
   await expect(sw).toBeEnabled({ timeout: 60_000 });
@@ -263,7 +263,7 @@ test('approval: env=prod needs a release manager; Execute is refused until their
   await rpc(served, 'kube.setLabels', { cluster: two.contexts.admin, set: { env: 'prod' }, remove: [] });
 
   // The first security officer, a release manager, and the policy — each signed.
-  await nav(page, 'Rollouts');
+  await goToPage(page, 'Rollouts');
   await page.getByRole('tab', { name: 'Approvers & policies' }).click();
   await page.getByLabel('Name', { exact: true }).fill('olivia');
   await page.getByRole('combobox', { name: 'Token' }).click();
@@ -293,7 +293,7 @@ test('approval: env=prod needs a release manager; Execute is refused until their
   await page.getByRole('option', { name: /olivia/ }).click();
 
   // Publish on the prod cluster again: the plan needs rita's approval.
-  await nav(page, 'Apps');
+  await goToPage(page, 'Apps');
   await page.getByRole('button', { name: 'Open app billing' }).click();
   const sw = page.getByRole('switch', { name: `Published to ${two.contexts.admin}` });
   await expect(sw).toBeEnabled({ timeout: 60_000 });
@@ -320,7 +320,7 @@ test('approval: env=prod needs a release manager; Execute is refused until their
 test('audit: the day is on the Audit page and the chain verifies', async ({ page }, testInfo) => {
   test.skip(skipReason !== null, skipReason ?? '');
   await page.goto(served.url);
-  await nav(page, 'Audit');
+  await goToPage(page, 'Audit');
   const table = page.getByRole('table', { name: 'Audit entries' });
   const actions = (await rpc(served, 'audit.list', {})).map((e) => e.action);
   const wanted = ['recipient.add', 'app.create', 'version.write', ...actions.filter((a) => a.startsWith('rollout.') || a.startsWith('plan.') || a.includes('approv'))];

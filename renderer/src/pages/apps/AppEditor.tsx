@@ -9,6 +9,7 @@ import { useAction } from '../../hooks/use-action.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { AppFieldsCard } from './AppFieldsCard.tsx';
 import { navigate } from '../../app/routes.ts';
+import { currentActingAs } from '../rollouts/use-acting-as.ts';
 import { ConfirmDelete } from './ConfirmDelete.tsx';
 import { DefineSecretModal } from './DefineSecretModal.tsx';
 import { SecretCard } from './SecretCard.tsx';
@@ -99,7 +100,7 @@ export function AppEditor({ name, onBack }: AppEditorProps) {
           name={a.name}
           onClose={() => setDialog(null)}
           onConfirm={async () => {
-            const as = window.localStorage.getItem('tessera.actingAs') ?? undefined;
+            const as = currentActingAs();
             const plan = await planDelete.run({ app: a.name, ...(as ? { as } : {}) });
             if (!plan) return false;
             if (plan.changes.length > 0 || !plan.approved) {

@@ -8,6 +8,7 @@ import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import type { AppTargeting, AppView, PlanView } from '../../../../shared/contract/index.ts';
 import { navigate } from '../../app/routes.ts';
+import { currentActingAs } from '../rollouts/use-acting-as.ts';
 import { selectorRule } from '../../../../shared/domain/labels.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useAction } from '../../hooks/use-action.ts';
@@ -33,7 +34,7 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
   const update = useAction('rollout.retarget', { notifyErrors: false });
   const publish = useAction('rollout.publish');
   const reload = useAction('vault.app');
-  const as = window.localStorage.getItem('tessera.actingAs') ?? undefined;
+  const as = currentActingAs();
 
   /** Tells what the change planned, with a way to the plan, and reloads the app. */
   const planned = async (what: string, plan: PlanView) => {

@@ -6,6 +6,7 @@ import { notifications } from '@mantine/notifications';
 import { IconCloudDownload, IconCloudOff, IconRocket, IconShieldCheck } from '@tabler/icons-react';
 import { CELL_STATE_LABEL } from '../../../../shared/domain/cell-state.ts';
 import { navigate } from '../../app/routes.ts';
+import { currentActingAs } from '../rollouts/use-acting-as.ts';
 import { TokenLoginPrompt } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import type { MatrixSelection } from './MatrixPage.tsx';
@@ -18,14 +19,13 @@ export interface MatrixActionsProps {
   single: boolean;
 }
 
-const actingAs = () => window.localStorage.getItem('tessera.actingAs') ?? undefined;
 
 export function MatrixActions({ selection, done, single }: MatrixActionsProps) {
   const plan = useAction('rollout.plan');
   const publish = useAction('rollout.publish');
   const verify = useAction('kube.verify', { notifyErrors: false });
   const cells = selection.cells.map(([app, cluster]) => ({ app, cluster }));
-  const as = actingAs();
+  const as = currentActingAs();
 
   const planSelection = async () => {
     const made = await plan.run({ scope: { cells }, ...(as ? { as } : {}) });

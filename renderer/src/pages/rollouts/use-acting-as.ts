@@ -5,6 +5,11 @@ import { useCallback, useState } from 'react';
 
 const KEY = 'tessera.actingAs';
 
+/** The remembered principal, for a one-off call outside React state (undefined when none). */
+export function currentActingAs(): string | undefined {
+  return window.localStorage.getItem(KEY) ?? undefined;
+}
+
 export function useActingAs(): [string | null, (name: string | null) => void] {
   const [actingAs, set] = useState<string | null>(() => window.localStorage.getItem(KEY));
   const update = useCallback((name: string | null) => {
