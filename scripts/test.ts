@@ -26,6 +26,7 @@ function vitestCounts(file: string) {
 
 const steps: Step[] = [
   { name: 'typecheck', command: ['npm', 'run', '--silent', 'typecheck'] },
+  { name: 'format', command: ['npx', 'prettier', '--check', '.'] },
   { name: 'lint', command: ['npx', 'eslint', '.', '--max-warnings=0'] },
   {
     name: 'unit',
