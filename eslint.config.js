@@ -6,8 +6,27 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os',
-  'path', 'process', 'stream', 'tls', 'url', 'util', 'worker_threads', 'zlib', 'sqlite',
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+  'sqlite',
 ];
 const nodeImports = [
   { group: ['node:*'], message: 'This layer must not use Node APIs.' },
@@ -31,20 +50,44 @@ export default tseslint.config(
     files: ['shared/**/*.ts'],
     languageOptions: { globals: {} },
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...nodeImports, electronImport, { group: ['react', 'react-dom', '@mantine/*'], message: 'shared is pure TypeScript.' }, { group: ['**/electron/**', '**/renderer/**'], message: 'shared may not import from electron/ or renderer/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...nodeImports,
+            electronImport,
+            { group: ['react', 'react-dom', '@mantine/*'], message: 'shared is pure TypeScript.' },
+            { group: ['**/electron/**', '**/renderer/**'], message: 'shared may not import from electron/ or renderer/.' },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', 'process', 'Buffer', 'window', 'document', 'localStorage', 'sessionStorage', 'navigator', 'require', '__dirname'],
     },
   },
   {
     files: ['electron/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [electronImport, { group: ['**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/renderer/**'], message: 'core may not import hosts (main, preload, server, cli) or the renderer.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            electronImport,
+            {
+              group: ['**/main/**', '**/preload/**', '**/server/**', '**/cli/**', '**/renderer/**'],
+              message: 'core may not import hosts (main, preload, server, cli) or the renderer.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['electron/server/**/*.ts', 'electron/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [electronImport, { group: ['**/renderer/**', '**/electron/main/**', '**/preload/**'], message: 'Hosts depend on core and shared only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [electronImport, { group: ['**/renderer/**', '**/electron/main/**', '**/preload/**'], message: 'Hosts depend on core and shared only.' }] },
+      ],
     },
   },
   {
@@ -55,7 +98,16 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
       'react-hooks/set-state-in-effect': 'off',
       'react-hooks/refs': 'off',
-      'no-restricted-imports': ['error', { patterns: [...nodeImports, electronImport, { group: ['**/electron/**'], message: 'The renderer talks to the backend only through shared/contract and its Transport.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...nodeImports,
+            electronImport,
+            { group: ['**/electron/**'], message: 'The renderer talks to the backend only through shared/contract and its Transport.' },
+          ],
+        },
+      ],
     },
   },
   {

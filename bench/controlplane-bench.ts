@@ -50,22 +50,59 @@ async function measure(p: Platform, runs: number, apps: number, dir: string, log
     let states: Record<string, number> = {};
     let cells = 0;
     for (let run = 0; run < runs; run++) {
-      const pr = await child.call<{ wallMs: number; unwraps: number; failed: number; firstError: string | null }>('provisionDirect', { app: 'bench-app', secret: 'bench-secret', clusters: p.contexts });
+      const pr = await child.call<{ wallMs: number; unwraps: number; failed: number; firstError: string | null }>('provisionDirect', {
+        app: 'bench-app',
+        secret: 'bench-secret',
+        clusters: p.contexts,
+      });
       if (pr.failed > 0) throw new Error(`Tessera provision failed on the ${p.name}: ${pr.firstError}`);
       t.p.push(pr.wallMs / n);
       t.unwraps.push(pr.unwraps);
-      const make = spawnSync(KUBECTL, ['--kubeconfig', p.kubeconfig, 'create', 'secret', 'generic', 'bench-kubectl', '-n', 'default', `--from-literal=DB_USER=svc-${run}`, `--from-literal=DB_PASSWORD=p${Math.random()}`, `--from-literal=API_TOKEN=t${Math.random()}`, '--dry-run=client', '-o', 'yaml'], { encoding: 'utf8' });
+      const make = spawnSync(
+        KUBECTL,
+        [
+          '--kubeconfig',
+          p.kubeconfig,
+          'create',
+          'secret',
+          'generic',
+          'bench-kubectl',
+          '-n',
+          'default',
+          `--from-literal=DB_USER=svc-${run}`,
+          `--from-literal=DB_PASSWORD=p${Math.random()}`,
+          `--from-literal=API_TOKEN=t${Math.random()}`,
+          '--dry-run=client',
+          '-o',
+          'yaml',
+        ],
+        { encoding: 'utf8' },
+      );
       writeFileSync(yaml, make.stdout);
-      const kp = await runKubectlLoop({ dir, kubeconfig: p.kubeconfig, cacheDir, contexts: p.contexts, args: `apply --server-side --field-manager=kubectl-loop -f ${yaml}` });
+      const kp = await runKubectlLoop({
+        dir,
+        kubeconfig: p.kubeconfig,
+        cacheDir,
+        contexts: p.contexts,
+        args: `apply --server-side --field-manager=kubectl-loop -f ${yaml}`,
+      });
       if (kp.failures > 0) throw new Error(`kubectl apply failed on the ${p.name}: ${readFileSync(join(dir, 'kubectl-errors.log'), 'utf8').slice(-500)}`);
       k.p.push(kp.wallMs / n);
       const sr = await child.call<{ wallMs: number; states: Record<string, number>; cells: number }>('scan', { clusters: p.contexts });
       t.s.push(sr.wallMs / n);
       states = sr.states;
       cells = sr.cells;
-      const ks = await runKubectlLoop({ dir, kubeconfig: p.kubeconfig, cacheDir, contexts: p.contexts, args: 'get secrets -l app.kubernetes.io/managed-by=tessera -A -o json' });
+      const ks = await runKubectlLoop({
+        dir,
+        kubeconfig: p.kubeconfig,
+        cacheDir,
+        contexts: p.contexts,
+        args: 'get secrets -l app.kubernetes.io/managed-by=tessera -A -o json',
+      });
       k.s.push(ks.wallMs / n);
-      log(`    ${p.name} run ${run + 1}: provision Tessera ${Math.round(pr.wallMs)} ms / kubectl ${Math.round(kp.wallMs)} ms; scan Tessera ${Math.round(sr.wallMs)} ms / kubectl ${Math.round(ks.wallMs)} ms`);
+      log(
+        `    ${p.name} run ${run + 1}: provision Tessera ${Math.round(pr.wallMs)} ms / kubectl ${Math.round(kp.wallMs)} ms; scan Tessera ${Math.round(sr.wallMs)} ms / kubectl ${Math.round(ks.wallMs)} ms`,
+      );
     }
     const tp = summarize(t.p);
     const kp = summarize(k.p);

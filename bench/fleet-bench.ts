@@ -180,7 +180,24 @@ export async function fleetBenchmarks(opts: FleetOptions, which: { b1: boolean; 
           if (withKubectl) {
             const make = spawnSync(
               KUBECTL,
-              ['--kubeconfig', kubeconfig, '--cache-dir', cacheDir, 'create', 'secret', 'generic', 'bench-kubectl', '-n', 'default', `--from-literal=DB_USER=svc-${run}-${Date.now()}`, `--from-literal=DB_PASSWORD=p${Math.random().toString(36).slice(2)}`, `--from-literal=API_TOKEN=t${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`, '--dry-run=client', '-o', 'yaml'],
+              [
+                '--kubeconfig',
+                kubeconfig,
+                '--cache-dir',
+                cacheDir,
+                'create',
+                'secret',
+                'generic',
+                'bench-kubectl',
+                '-n',
+                'default',
+                `--from-literal=DB_USER=svc-${run}-${Date.now()}`,
+                `--from-literal=DB_PASSWORD=p${Math.random().toString(36).slice(2)}`,
+                `--from-literal=API_TOKEN=t${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`,
+                '--dry-run=client',
+                '-o',
+                'yaml',
+              ],
               { encoding: 'utf8' },
             );
             writeFileSync(yaml, make.stdout);
@@ -188,7 +205,10 @@ export async function fleetBenchmarks(opts: FleetOptions, which: { b1: boolean; 
             const loop = await runKubectlLoop({ dir, kubeconfig, cacheDir, contexts: sampled, args: applyArgs });
             kRuns.push({ ...loop, ...counters(fleet) });
           }
-          opts.log(`    rollout N=${n} run ${run + 1}: Tessera plan → execute ${Math.round(r.wallMs)} ms (plan ${Math.round(r.planMs ?? 0)} ms, ${r.unwraps} unwrap)` + (withKubectl ? `, kubectl ${Math.round(kRuns.at(-1)!.wallMs)} ms for ${k}` : ''));
+          opts.log(
+            `    rollout N=${n} run ${run + 1}: Tessera plan → execute ${Math.round(r.wallMs)} ms (plan ${Math.round(r.planMs ?? 0)} ms, ${r.unwraps} unwrap)` +
+              (withKubectl ? `, kubectl ${Math.round(kRuns.at(-1)!.wallMs)} ms for ${k}` : ''),
+          );
         }
         return row(n, opts.runs, tesseraSide(n, tRuns), withKubectl ? kubectlSide(n, k, kRuns) : null, results.concurrency);
       };
@@ -213,7 +233,11 @@ export async function fleetBenchmarks(opts: FleetOptions, which: { b1: boolean; 
     try {
       const init = await child.call<{ concurrency: number }>('init', { kubeconfig: fleet.kubeconfigPath });
       results.concurrency = init.concurrency;
-      const setup = await child.call<{ specs: SeedSpec[]; setupMs: number }>('setupScan', { apps: opts.apps, clusters: fleet.contexts, labels: { env: 'bench' } });
+      const setup = await child.call<{ specs: SeedSpec[]; setupMs: number }>('setupScan', {
+        apps: opts.apps,
+        clusters: fleet.contexts,
+        labels: { env: 'bench' },
+      });
       results.scanSetupMs = setup.setupMs;
       let seeded = 0;
       const seedTo = async (n: number) => {
@@ -240,14 +264,19 @@ export async function fleetBenchmarks(opts: FleetOptions, which: { b1: boolean; 
         for (let run = 0; run < opts.runs; run++) {
           fleet.resetStats();
           const r = await child.call<RunResult & { cells: number }>('scan', { clusters: names });
-          r.failed = Object.entries(r.states ?? {}).filter(([s]) => s === 'error' || s === 'unreachable').reduce((a, [, v]) => a + v, 0);
+          r.failed = Object.entries(r.states ?? {})
+            .filter(([s]) => s === 'error' || s === 'unreachable')
+            .reduce((a, [, v]) => a + v, 0);
           tRuns.push({ r, ...counters(fleet) });
           if (withKubectl) {
             fleet.resetStats();
             const loop = await runKubectlLoop({ dir, kubeconfig, cacheDir, contexts: sampled, args: getArgs });
             kRuns.push({ ...loop, ...counters(fleet) });
           }
-          opts.log(`    scan N=${n} run ${run + 1}: Tessera ${Math.round(r.wallMs)} ms (${JSON.stringify(r.states)})` + (withKubectl ? `, kubectl ${Math.round(kRuns.at(-1)!.wallMs)} ms for ${k}` : ''));
+          opts.log(
+            `    scan N=${n} run ${run + 1}: Tessera ${Math.round(r.wallMs)} ms (${JSON.stringify(r.states)})` +
+              (withKubectl ? `, kubectl ${Math.round(kRuns.at(-1)!.wallMs)} ms for ${k}` : ''),
+          );
         }
         return row(n, opts.runs, tesseraSide(n, tRuns), withKubectl ? kubectlSide(n, k, kRuns) : null, results.concurrency);
       };

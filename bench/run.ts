@@ -26,8 +26,34 @@ const only = new Set<Bench>(values.only ? (values.only.split(',').map((s) => s.t
 for (const b of only) if (!ALL.includes(b)) throw new Error(`unknown benchmark ${b} (known: ${ALL.join(', ')})`);
 
 export const CONFIG = quick
-  ? { mode: 'quick', runs: 3, kubectlSample: 3, b1Sizes: [10, 100], b2Sizes: [50], b6Sizes: [10, 50, 100], apps: 200, b3Runs: 2, b4Runs: 3, b4DurationMs: 200, b5Runs: 2, b5ScrollMs: 1000 }
-  : { mode: 'full', runs: 5, kubectlSample: 10, b1Sizes: [10, 100, 1000], b2Sizes: [100, 1000], b6Sizes: [10, 100, 500, 1000, 2000], apps: 200, b3Runs: 5, b4Runs: 5, b4DurationMs: 800, b5Runs: 5, b5ScrollMs: 2000 };
+  ? {
+      mode: 'quick',
+      runs: 3,
+      kubectlSample: 3,
+      b1Sizes: [10, 100],
+      b2Sizes: [50],
+      b6Sizes: [10, 50, 100],
+      apps: 200,
+      b3Runs: 2,
+      b4Runs: 3,
+      b4DurationMs: 200,
+      b5Runs: 2,
+      b5ScrollMs: 1000,
+    }
+  : {
+      mode: 'full',
+      runs: 5,
+      kubectlSample: 10,
+      b1Sizes: [10, 100, 1000],
+      b2Sizes: [100, 1000],
+      b6Sizes: [10, 100, 500, 1000, 2000],
+      apps: 200,
+      b3Runs: 5,
+      b4Runs: 5,
+      b4DurationMs: 800,
+      b5Runs: 5,
+      b5ScrollMs: 2000,
+    };
 export type Config = typeof CONFIG;
 
 const started = Date.now();
@@ -40,7 +66,12 @@ const stem = quick ? `${date}-quick` : date;
 
 function firstLine(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unknown';
+  return (
+    `${r.stdout ?? ''}${r.stderr ?? ''}`
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? 'unknown'
+  );
 }
 
 const cp = findControlPlaneAssets();
@@ -68,13 +99,29 @@ export interface BenchResults {
   durationS: number;
   fleet: FleetResults | null;
   controlPlane: ControlPlaneResult | null;
-  token: { runs: TokenOverheadResult[]; summary: Record<string, { tessera: Summary; pipelined: Summary; plain: Summary; ratio: Summary; ratioPipelined: Summary }> } | null;
+  token: {
+    runs: TokenOverheadResult[];
+    summary: Record<string, { tessera: Summary; pipelined: Summary; plain: Summary; ratio: Summary; ratioPipelined: Summary }>;
+  } | null;
   ui: UiResult | null;
   chart: string | null;
   errors: Record<string, string>;
 }
 
-const results: BenchResults = { date, mode: CONFIG.mode, config: CONFIG, machine, versions, durationS: 0, fleet: null, controlPlane: null, token: null, ui: null, chart: null, errors: {} };
+const results: BenchResults = {
+  date,
+  mode: CONFIG.mode,
+  config: CONFIG,
+  machine,
+  versions,
+  durationS: 0,
+  fleet: null,
+  controlPlane: null,
+  token: null,
+  ui: null,
+  chart: null,
+  errors: {},
+};
 log(`mode ${CONFIG.mode}; running ${[...only].join(', ')}; work dir ${workDir}`);
 
 async function step(names: Bench[], fn: () => Promise<void>) {
@@ -93,7 +140,20 @@ async function step(names: Bench[], fn: () => Promise<void>) {
 try {
   await step(['B1', 'B2', 'B6'], async () => {
     log('B1/B2/B6: fleet simulator');
-    results.fleet = await fleetBenchmarks({ quick, runs: CONFIG.runs, kubectlSample: CONFIG.kubectlSample, b1Sizes: CONFIG.b1Sizes, b2Sizes: CONFIG.b2Sizes, b6Sizes: CONFIG.b6Sizes, apps: CONFIG.apps, workDir, log }, { b1: only.has('B1'), b2: only.has('B2'), b6: only.has('B6') });
+    results.fleet = await fleetBenchmarks(
+      {
+        quick,
+        runs: CONFIG.runs,
+        kubectlSample: CONFIG.kubectlSample,
+        b1Sizes: CONFIG.b1Sizes,
+        b2Sizes: CONFIG.b2Sizes,
+        b6Sizes: CONFIG.b6Sizes,
+        apps: CONFIG.apps,
+        workDir,
+        log,
+      },
+      { b1: only.has('B1'), b2: only.has('B2'), b6: only.has('B6') },
+    );
   });
   await step(['B3'], async () => {
     log('B3: real control plane');
@@ -107,7 +167,15 @@ try {
     const runs: TokenOverheadResult[] = [];
     for (let i = 0; i < CONFIG.b4Runs; i++) {
       runs.push(await tokenOverhead({ durationMs: CONFIG.b4DurationMs, pipelineDepth: 4 }));
-      log(`    token run ${i + 1}: ${JSON.stringify(Object.fromEntries(Object.entries(runs.at(-1)!).filter(([, v]) => typeof v === 'object').map(([k, v]) => [k, `${(v as { ratio: number }).ratio}/${(v as { ratioPipelined: number }).ratioPipelined}`])))}`);
+      log(
+        `    token run ${i + 1}: ${JSON.stringify(
+          Object.fromEntries(
+            Object.entries(runs.at(-1)!)
+              .filter(([, v]) => typeof v === 'object')
+              .map(([k, v]) => [k, `${(v as { ratio: number }).ratio}/${(v as { ratioPipelined: number }).ratioPipelined}`]),
+          ),
+        )}`,
+      );
     }
     const cases = ['rsaOaep3072Unwrap', 'ecdhEsP256Unwrap', 'aes256KwpUnwrap', 'ecdsaP256Sign'] as const;
     const summary: NonNullable<BenchResults['token']>['summary'] = {};

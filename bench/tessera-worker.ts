@@ -102,7 +102,15 @@ async function provisionDirect(args: { app: string; secret: string; clusters: st
   const wallMs = performance.now() - t0;
   const peak = sampler.stop();
   const failed = outcomes.filter((o) => !o.ok);
-  return { wallMs, unwraps, ok: outcomes.length - failed.length, failed: failed.length, firstError: failed[0]?.error?.message ?? null, rssBeforeMiB: before / MiB, rssPeakMiB: peak / MiB };
+  return {
+    wallMs,
+    unwraps,
+    ok: outcomes.length - failed.length,
+    failed: failed.length,
+    firstError: failed[0]?.error?.message ?? null,
+    rssBeforeMiB: before / MiB,
+    rssPeakMiB: peak / MiB,
+  };
 }
 
 /**
@@ -145,7 +153,9 @@ async function setupScan(args: { apps: number; clusters: string[]; labels: Recor
   const vault = need().services.vault();
   const t0 = performance.now();
   for (const cluster of args.clusters) vault.setCluster(cluster, args.labels);
-  const selector = Object.entries(args.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = Object.entries(args.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const out: { app: string; secret: string; versionId: string; keys: string[] }[] = [];
   for (let i = 0; i < args.apps; i++) {
     const app = `app-${String(i).padStart(3, '0')}`;

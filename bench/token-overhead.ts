@@ -108,7 +108,10 @@ export async function tokenOverhead(options: { durationMs?: number; pipelineDept
       const s = lib.C_OpenSession(slot, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION);
       lib.C_Login(s, p.CKU_USER, PIN);
       const find = (cls: number, id: string) => {
-        lib.C_FindObjectsInit(s, [{ type: p.CKA_CLASS, value: cls }, { type: p.CKA_ID, value: Buffer.from(id, 'hex') }]);
+        lib.C_FindObjectsInit(s, [
+          { type: p.CKA_CLASS, value: cls },
+          { type: p.CKA_ID, value: Buffer.from(id, 'hex') },
+        ]);
         const [h] = lib.C_FindObjects(s, 1);
         lib.C_FindObjectsFinal(s);
         return h!;
@@ -127,11 +130,23 @@ export async function tokenOverhead(options: { durationMs?: number; pipelineDept
       const point = Buffer.concat([Buffer.from([4]), Buffer.from(epkJwk.x!, 'base64url'), Buffer.from(epkJwk.y!, 'base64url')]);
       const info = ecdhEsInfo('P-256', wEc.epk!, rEc.publicKeySpki!);
       plain.rsa = await rate(durationMs, () => {
-        lib.C_DecryptInit(s, { mechanism: p.CKM_RSA_PKCS_OAEP, parameter: { type: p.CK_PARAMS_RSA_OAEP, hashAlg: p.CKM_SHA_1, mgf: p.CKG_MGF1_SHA1, source: 1 } as { type: number } }, kRsa);
+        lib.C_DecryptInit(
+          s,
+          {
+            mechanism: p.CKM_RSA_PKCS_OAEP,
+            parameter: { type: p.CK_PARAMS_RSA_OAEP, hashAlg: p.CKM_SHA_1, mgf: p.CKG_MGF1_SHA1, source: 1 } as { type: number },
+          },
+          kRsa,
+        );
         return lib.C_Decrypt(s, wRsa.data, Buffer.alloc(512));
       });
       plain.ec = await rate(durationMs, () => {
-        const d = lib.C_DeriveKey(s, { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: point } as { type: number } }, kEc, [...secret, { type: p.CKA_VALUE_LEN, value: 32 }]);
+        const d = lib.C_DeriveKey(
+          s,
+          { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: point } as { type: number } },
+          kEc,
+          [...secret, { type: p.CKA_VALUE_LEN, value: 32 }],
+        );
         const z = lib.C_GetAttributeValue(s, d, [{ type: p.CKA_VALUE }])[0]!.value;
         lib.C_DestroyObject(s, d);
         const kek = Buffer.from(hkdfSync('sha256', z, Buffer.alloc(0), info, 32));

@@ -47,7 +47,16 @@ export async function uiBenchmark(opts: { runs: number; apps: number; clusters: 
     await child.stop();
     opts.log(`    data dir ready: ${opts.apps} apps, ${opts.clusters} clusters, one scan of ${scan.cells} cells`);
     browser = await launchChromium();
-    const r = { ready: [] as number[], cold: [] as number[], render: [] as number[], p50: [] as number[], p95: [] as number[], frames: [] as number[], heap: [] as number[], cells: [] as number[] };
+    const r = {
+      ready: [] as number[],
+      cold: [] as number[],
+      render: [] as number[],
+      p50: [] as number[],
+      p95: [] as number[],
+      frames: [] as number[],
+      heap: [] as number[],
+      cells: [] as number[],
+    };
     for (let run = 0; run < opts.runs; run++) {
       const t0 = Date.now();
       const served = await serveTessera({ dataDir, args: ['--kubeconfig', fleet.kubeconfigPath] });
@@ -102,7 +111,9 @@ export async function uiBenchmark(opts: { runs: number; apps: number; clusters: 
         r.frames.push(frames.length);
         r.heap.push(heap / MiB);
         r.cells.push(cells);
-        opts.log(`    UI run ${run + 1}: serve ready ${readyMs} ms, cold start to FCP ${Math.round(fcp - t0)} ms, full render ${Math.round(rendered)} ms, frames p50 ${percentile(frames, 50).toFixed(1)} / p95 ${percentile(frames, 95).toFixed(1)} ms, heap ${Math.round(heap / MiB)} MiB`);
+        opts.log(
+          `    UI run ${run + 1}: serve ready ${readyMs} ms, cold start to FCP ${Math.round(fcp - t0)} ms, full render ${Math.round(rendered)} ms, frames p50 ${percentile(frames, 50).toFixed(1)} / p95 ${percentile(frames, 95).toFixed(1)} ms, heap ${Math.round(heap / MiB)} MiB`,
+        );
       } finally {
         await context.close();
         await served.stop();

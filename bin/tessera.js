@@ -4,7 +4,7 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
     `tessera needs Node.js 24 or newer (this is ${process.versions.node}). ` +
-      'Run it through npm (npx tessera …, npm run serve), which puts the project\'s Node 24 first on the PATH.\n',
+      "Run it through npm (npx tessera …, npm run serve), which puts the project's Node 24 first on the PATH.\n",
   );
   process.exit(2);
 }

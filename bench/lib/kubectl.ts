@@ -58,7 +58,10 @@ export async function runKubectlLoop(opts: { dir: string; kubeconfig: string; ca
   const failures = Number(/FAILS=(\d+)/.exec(out)?.[1] ?? '0');
   let peakRss: number | null = null;
   if (GNU_TIME && existsSync(rssFile)) {
-    const kib = readFileSync(rssFile, 'utf8').split('\n').map(Number).filter((n) => Number.isFinite(n) && n > 0);
+    const kib = readFileSync(rssFile, 'utf8')
+      .split('\n')
+      .map(Number)
+      .filter((n) => Number.isFinite(n) && n > 0);
     peakRss = kib.length > 0 ? Math.max(...kib) * 1024 : null;
     rmSync(rssFile, { force: true });
   }

@@ -19,7 +19,12 @@ export interface SeedTarget {
   ca?: Buffer;
 }
 
-export async function seedSecrets(targets: SeedTarget[], specs: SeedSpec[], caFile: string | undefined, inFlight = 64): Promise<{ requests: number; failures: number; ms: number }> {
+export async function seedSecrets(
+  targets: SeedTarget[],
+  specs: SeedSpec[],
+  caFile: string | undefined,
+  inFlight = 64,
+): Promise<{ requests: number; failures: number; ms: number }> {
   const agent = new https.Agent({ keepAlive: true, maxSockets: inFlight, ...(caFile ? { ca: readFileSync(caFile) } : {}) });
   const bodies = specs.map((s) => {
     const data: Record<string, string> = {};
@@ -34,7 +39,12 @@ export async function seedSecrets(targets: SeedTarget[], specs: SeedSpec[], caFi
             name: s.secret,
             namespace: 'default',
             labels: { 'app.kubernetes.io/managed-by': 'tessera', 'tessera.dev/app': s.app },
-            annotations: { 'tessera.dev/version-id': s.versionId, 'tessera.dev/keys': [...s.keys].sort().join(','), 'tessera.dev/provisioned-at': new Date().toISOString(), 'tessera.dev/provisioned-by': 'bench' },
+            annotations: {
+              'tessera.dev/version-id': s.versionId,
+              'tessera.dev/keys': [...s.keys].sort().join(','),
+              'tessera.dev/provisioned-at': new Date().toISOString(),
+              'tessera.dev/provisioned-by': 'bench',
+            },
           },
           type: 'Opaque',
           data,
@@ -50,10 +60,24 @@ export async function seedSecrets(targets: SeedTarget[], specs: SeedSpec[], caFi
   const one = (job: (typeof jobs)[number]) =>
     new Promise<number>((resolve, reject) => {
       const url = `${job.t.server}/api/v1/namespaces/default/secrets/${job.b.spec.secret}?fieldManager=tessera&force=true`;
-      const req = https.request(url, { method: 'PATCH', agent, ...(job.t.ca ? { ca: job.t.ca } : {}), headers: { Authorization: `Bearer ${job.t.token}`, 'Content-Type': 'application/apply-patch+yaml', Accept: 'application/json', 'Content-Length': job.b.body.length } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const req = https.request(
+        url,
+        {
+          method: 'PATCH',
+          agent,
+          ...(job.t.ca ? { ca: job.t.ca } : {}),
+          headers: {
+            Authorization: `Bearer ${job.t.token}`,
+            'Content-Type': 'application/apply-patch+yaml',
+            Accept: 'application/json',
+            'Content-Length': job.b.body.length,
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(job.b.body);
     });

@@ -23,7 +23,20 @@ import { rolloutsCommand } from './commands/rollouts.ts';
 import { principalAddCommand, principalBootstrapCommand, principalListCommand, principalRolesCommand } from './commands/principal.ts';
 import { policyListCommand, policySetCommand } from './commands/policy.ts';
 
-export const commands: Command[] = [serveCommand, infoCommand, contextsCommand, modulesCommand, tokenListCommand, keyListCommand, keyCreateCommand, clustersCommand, clusterLabelCommand, scanCommand, provisionCommand, deprovisionCommand];
+export const commands: Command[] = [
+  serveCommand,
+  infoCommand,
+  contextsCommand,
+  modulesCommand,
+  tokenListCommand,
+  keyListCommand,
+  keyCreateCommand,
+  clustersCommand,
+  clusterLabelCommand,
+  scanCommand,
+  provisionCommand,
+  deprovisionCommand,
+];
 
 commands.push(
   recipientAddCommand,
@@ -42,4 +55,15 @@ commands.push(
   configImportCommand,
 );
 
-commands.push(planCommand, approveCommand, applyCommand, rolloutsCommand, principalBootstrapCommand, principalAddCommand, principalRolesCommand, principalListCommand, policySetCommand, policyListCommand);
+commands.push(
+  planCommand,
+  approveCommand,
+  applyCommand,
+  rolloutsCommand,
+  principalBootstrapCommand,
+  principalAddCommand,
+  principalRolesCommand,
+  principalListCommand,
+  policySetCommand,
+  policyListCommand,
+);

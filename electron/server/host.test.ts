@@ -11,7 +11,14 @@ import { startHost, type Host } from './host.ts';
 function call(host: Host, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string; address?: string } = {}) {
   return new Promise<{ status: number; body: string; headers: Record<string, unknown> }>((resolve, reject) => {
     const req = request(
-      { host: opts.address ?? '127.0.0.1', port: host.port, path, method: opts.method ?? 'POST', headers: { host: `127.0.0.1:${host.port}`, ...opts.headers }, setHost: false },
+      {
+        host: opts.address ?? '127.0.0.1',
+        port: host.port,
+        path,
+        method: opts.method ?? 'POST',
+        headers: { host: `127.0.0.1:${host.port}`, ...opts.headers },
+        setHost: false,
+      },
       (res) => {
         let body = '';
         res.on('data', (c) => (body += c));

@@ -13,8 +13,16 @@ const appCount = Number(params.get('apps') ?? 200);
 const clusterCount = Number(params.get('clusters') ?? 1000);
 
 function snapshot(): MatrixSnapshot {
-  const apps = Array.from({ length: appCount }, (_, i) => ({ id: `app-${i}`, name: `app-${String(i).padStart(3, '0')}`, namespace: `ns-${i % 12}`, owners: [`team-${i % 5}`] }));
-  const clusters = Array.from({ length: clusterCount }, (_, i) => ({ name: `c-${String(i).padStart(4, '0')}`, labels: { env: ['prod', 'staging', 'dev'][i % 3]!, region: `r${i % 7}` } }));
+  const apps = Array.from({ length: appCount }, (_, i) => ({
+    id: `app-${i}`,
+    name: `app-${String(i).padStart(3, '0')}`,
+    namespace: `ns-${i % 12}`,
+    owners: [`team-${i % 5}`],
+  }));
+  const clusters = Array.from({ length: clusterCount }, (_, i) => ({
+    name: `c-${String(i).padStart(4, '0')}`,
+    labels: { env: ['prod', 'staging', 'dev'][i % 3]!, region: `r${i % 7}` },
+  }));
   const cells = [];
   let seed = 7;
   for (const app of apps)
@@ -35,13 +43,25 @@ function Harness() {
   const onSelect = (change: SelectionChange) =>
     setSelected((prev) => {
       const next = change.kind === 'replace' ? new Set<string>() : new Set(prev);
-      for (const k of change.keys) if (change.kind === 'toggle' && next.has(k)) next.delete(k); else next.add(k);
+      for (const k of change.keys)
+        if (change.kind === 'toggle' && next.has(k)) next.delete(k);
+        else next.add(k);
       return next;
     });
   return (
     <div style={{ height: '100vh', padding: 8, boxSizing: 'border-box' }}>
-      <MatrixGrid rows={model.rows} columns={model.columns} stateAt={model.stateAt} selected={selected} onSelect={onSelect} onOpen={() => undefined} columnGroupLabel="env" />
-      <span hidden data-testid="key-sample">{cellKey('a', 'b')}</span>
+      <MatrixGrid
+        rows={model.rows}
+        columns={model.columns}
+        stateAt={model.stateAt}
+        selected={selected}
+        onSelect={onSelect}
+        onOpen={() => undefined}
+        columnGroupLabel="env"
+      />
+      <span hidden data-testid="key-sample">
+        {cellKey('a', 'b')}
+      </span>
     </div>
   );
 }

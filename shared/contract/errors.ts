@@ -40,11 +40,7 @@ export class TesseraError extends Error {
   readonly field: string | undefined;
   readonly details: Record<string, string | number | boolean> | undefined;
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    options: { field?: string; details?: Record<string, string | number | boolean>; cause?: unknown } = {},
-  ) {
+  constructor(code: ErrorCode, message: string, options: { field?: string; details?: Record<string, string | number | boolean>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TesseraError';
     this.code = code;

@@ -3,9 +3,7 @@
 import { labelKeyRule, labelValueRule } from './names.ts';
 
 export type Requirement =
-  | { key: string; op: '=' | '!='; value: string }
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | '!' };
+  { key: string; op: '=' | '!='; value: string } | { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | '!' };
 
 export type LabelSelector = Requirement[];
 export type Labels = Record<string, string>;

@@ -27,7 +27,8 @@ export function dnsLabelRule(value: string): string | null {
 export function dnsSubdomainRule(value: string): string | null {
   if (value.length === 0) return 'must not be empty';
   if (value.length > 253) return 'must be at most 253 characters (DNS-1123 subdomain)';
-  if (!DNS1123_SUBDOMAIN.test(value)) return "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit";
+  if (!DNS1123_SUBDOMAIN.test(value))
+    return "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', each part starting and ending with a letter or digit";
   return null;
 }
 
@@ -65,13 +66,15 @@ export function labelKeyRule(value: string): string | null {
   const name = slash >= 0 ? value.slice(slash + 1) : value;
   if (prefix !== null && dnsSubdomainRule(prefix) !== null) return 'must have a DNS-1123 subdomain as its prefix';
   if (name.length === 0 || name.length > 63) return 'must have a name of 1 to 63 characters';
-  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/u.test(name)) return "must be a label key: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/u.test(name))
+    return "must be a label key: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
   return null;
 }
 
 export function labelValueRule(value: string): string | null {
   if (value.length > 63) return 'must be at most 63 characters';
-  if (value !== '' && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/u.test(value)) return "must be a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
+  if (value !== '' && !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/u.test(value))
+    return "must be a label value: letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
   return null;
 }
 

@@ -13,7 +13,12 @@ const cases: [string, (v: string) => string | null, string[], string[]][] = [
   ['mount path', mountPathRule, ['/etc/tls', '/'], ['etc/tls', '/a/../b', '/a:b', '']],
   ['label key', labelKeyRule, ['env', 'tessera.dev/app', 'a_b.c'], ['', '-a', 'Bad Prefix/x', `${'x'.repeat(64)}`]],
   ['label value', labelValueRule, ['prod', '', 'a.b_c-d'], ['-x', 'a b', 'x'.repeat(64)]],
-  ['selector', selectorRule, ['', 'env=prod', 'env==prod,region in (eu,us),!legacy,tier!=db,gpu', 'env notin (dev)'], ['env=prod,,x', 'region in ()', 'env=pr od', '=x', 'a in (b']],
+  [
+    'selector',
+    selectorRule,
+    ['', 'env=prod', 'env==prod,region in (eu,us),!legacy,tier!=db,gpu', 'env notin (dev)'],
+    ['env=prod,,x', 'region in ()', 'env=pr od', '=x', 'a in (b'],
+  ],
 ];
 
 describe('name rules', () => {
@@ -53,12 +58,16 @@ describe('label selectors', () => {
 describe('secret and version rules', () => {
   it('secret spec: delivery, mount path, workload', () => {
     expect(secretSpecViolations({ name: 'db', delivery: 'env' })).toEqual([]);
-    expect(secretSpecViolations({ name: 'tls', delivery: 'volume', mountPath: '/etc/tls', workload: { kind: 'Deployment', name: 'web', container: 'app' } })).toEqual([]);
+    expect(
+      secretSpecViolations({ name: 'tls', delivery: 'volume', mountPath: '/etc/tls', workload: { kind: 'Deployment', name: 'web', container: 'app' } }),
+    ).toEqual([]);
     expect(secretSpecViolations({ name: 'tls', delivery: 'volume' })[0]).toMatchObject({ field: 'mountPath', message: expect.stringMatching(/required/u) });
     expect(secretSpecViolations({ name: 'db', delivery: 'env', mountPath: '/x' })[0]!.field).toBe('mountPath');
     expect(secretSpecViolations({ name: 'tls', delivery: 'volume', mountPath: 'relative' })[0]!.field).toBe('mountPath');
     expect(secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind: 'Pod' as 'Job', name: 'x' } })[0]!.field).toBe('workload.kind');
-    expect(secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind: 'Job', name: 'x', container: 'Bad_C' } })[0]!.field).toBe('workload.container');
+    expect(secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind: 'Job', name: 'x', container: 'Bad_C' } })[0]!.field).toBe(
+      'workload.container',
+    );
     expect(secretSpecViolations({ name: 'DB', delivery: 'env' })[0]!.field).toBe('name');
   });
 

@@ -44,7 +44,8 @@ export function secretSpecViolations(spec: SecretSpec, prefix = ''): RuleViolati
     else push('mountPath', mountPathRule(spec.mountPath));
   } else if (spec.mountPath !== undefined) out.push({ field: at('mountPath'), message: 'applies only when the secret is delivered as a volume' });
   if (spec.workload) {
-    if (!(WORKLOAD_KINDS as readonly string[]).includes(spec.workload.kind)) out.push({ field: at('workload.kind'), message: `must be one of ${WORKLOAD_KINDS.join(', ')}` });
+    if (!(WORKLOAD_KINDS as readonly string[]).includes(spec.workload.kind))
+      out.push({ field: at('workload.kind'), message: `must be one of ${WORKLOAD_KINDS.join(', ')}` });
     push('workload.name', dnsSubdomainRule(spec.workload.name));
     if (spec.workload.container !== undefined) push('workload.container', dnsLabelRule(spec.workload.container));
   }
@@ -80,7 +81,10 @@ export function versionViolations(entries: readonly { name: string; size: number
   );
   const size = secretDataSize(entries);
   if (size > MAX_SECRET_BYTES - METADATA_MARGIN) {
-    out.push({ field: prefix, message: `must fit in a Kubernetes Secret: ${size} bytes after base64, the limit is ${MAX_SECRET_BYTES - METADATA_MARGIN} (1 MiB less room for metadata)` });
+    out.push({
+      field: prefix,
+      message: `must fit in a Kubernetes Secret: ${size} bytes after base64, the limit is ${MAX_SECRET_BYTES - METADATA_MARGIN} (1 MiB less room for metadata)`,
+    });
   }
   return out;
 }

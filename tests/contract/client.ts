@@ -35,7 +35,9 @@ export class KubeClient {
     this.token = token;
     this.base = new URL(server);
     this.ownAgent = agent === undefined;
-    this.agent = agent ?? (this.base.protocol === 'https:' ? new https.Agent({ ca, keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 }));
+    this.agent =
+      agent ??
+      (this.base.protocol === 'https:' ? new https.Agent({ ca, keepAlive: true, maxSockets: 16 }) : new http.Agent({ keepAlive: true, maxSockets: 16 }));
   }
 
   request<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<KubeResponse<T>> {
@@ -93,7 +95,8 @@ export class KubeClient {
     });
   }
   patch<T = any>(path: string, body: unknown, type: 'merge' | 'strategic' | 'json', fieldManager?: string): Promise<KubeResponse<T>> {
-    const ct = type === 'merge' ? 'application/merge-patch+json' : type === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/json-patch+json';
+    const ct =
+      type === 'merge' ? 'application/merge-patch+json' : type === 'strategic' ? 'application/strategic-merge-patch+json' : 'application/json-patch+json';
     return this.request<T>('PATCH', path, { body, contentType: ct, query: { fieldManager } });
   }
   delete<T = any>(path: string, body?: unknown): Promise<KubeResponse<T>> {

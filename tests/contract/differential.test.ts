@@ -20,7 +20,19 @@ const dep = {
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'w', labels: { app: 'w' } },
-  spec: { replicas: 2, selector: { matchLabels: { app: 'w' } }, template: { metadata: { labels: { app: 'w' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', env: [{ name: 'A', value: '1' }], ports: [{ containerPort: 80 }] }, { name: 'side', image: 'busybox:1.36' }] } } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { app: 'w' } },
+    template: {
+      metadata: { labels: { app: 'w' } },
+      spec: {
+        containers: [
+          { name: 'app', image: 'nginx:1.27', env: [{ name: 'A', value: '1' }], ports: [{ containerPort: 80 }] },
+          { name: 'side', image: 'busybox:1.36' },
+        ],
+      },
+    },
+  },
 };
 const wiring = (version: string, withEnv = true): unknown => ({
   apiVersion: 'apps/v1',
@@ -30,7 +42,13 @@ const wiring = (version: string, withEnv = true): unknown => ({
     template: {
       metadata: { annotations: { 'tessera.dev/version': version } },
       spec: {
-        containers: [{ name: 'app', ...(withEnv ? { env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] } : {}), volumeMounts: [{ name: 'tv', mountPath: '/t', readOnly: true }] }],
+        containers: [
+          {
+            name: 'app',
+            ...(withEnv ? { env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }] } : {}),
+            volumeMounts: [{ name: 'tv', mountPath: '/t', readOnly: true }],
+          },
+        ],
         volumes: [{ name: 'tv', secret: { secretName: 's' } }],
       },
     },
@@ -45,13 +63,27 @@ const secret = (name: string, data: Record<string, string>, labels?: Record<stri
 
 type Step = [string, (t: ContractTarget, uids: Map<string, string>) => Promise<KubeResponse>];
 const STEPS: Step[] = [
-  ['create namespace', (t) => t.admin.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: 'kubectl-create' })],
+  [
+    'create namespace',
+    (t) => t.admin.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, { fieldManager: 'kubectl-create' }),
+  ],
   ['list namespaces', (t) => t.admin.get('/api/v1/namespaces', { accept: META_LIST })],
-  ['create secret', (t) => t.admin.post(sp(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a', labels: { x: 'y' }, annotations: { n: 'm' } }, data: { k: b64('v') } }, { fieldManager: 'kubectl-create' })],
+  [
+    'create secret',
+    (t) =>
+      t.admin.post(
+        sp(),
+        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a', labels: { x: 'y' }, annotations: { n: 'm' } }, data: { k: b64('v') } },
+        { fieldManager: 'kubectl-create' },
+      ),
+  ],
   ['apply secret (create)', (t) => t.admin.apply(sp('t'), secret('t', { user: 'u', password: 'p' }, managed), 'tessera')],
   ['apply secret (no-op)', (t) => t.admin.apply(sp('t'), secret('t', { user: 'u', password: 'p' }, managed), 'tessera')],
   ['apply secret (update, drop key)', (t) => t.admin.apply(sp('t'), secret('t', { user: 'u2' }, managed), 'tessera')],
-  ['apply stringData', (t) => t.admin.apply(sp('sd'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sd' }, stringData: { k: 'v' }, type: 'Opaque' }, 'tessera')],
+  [
+    'apply stringData',
+    (t) => t.admin.apply(sp('sd'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'sd' }, stringData: { k: 'v' }, type: 'Opaque' }, 'tessera'),
+  ],
   ['kubectl-edit merge patch', (t) => t.admin.patch(sp('t'), { data: { user: b64('edited') } }, 'merge', 'kubectl-edit')],
   ['apply conflict', (t) => t.admin.apply(sp('t'), secret('t', { user: 'u3' }, managed), 'tessera')],
   ['apply shared ownership (same value)', (t) => t.admin.apply(sp('t'), secret('t', { user: 'edited' }, managed), 'tessera')],
@@ -71,7 +103,10 @@ const STEPS: Step[] = [
   ['bad key on create', (t) => t.admin.post(sp(), secret('bk', { 'bad key': 'x' }))],
   ['bad name', (t) => t.admin.post(sp(), secret('Bad_Name', { a: 'x' }))],
   ['too big', (t) => t.admin.post(sp(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'big' }, data: { a: b64('x'.repeat(1048577)) } })],
-  ['request too large', (t) => t.admin.post(sp(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'huge' }, data: { a: b64('x'.repeat(3 * 1024 * 1024)) } })],
+  [
+    'request too large',
+    (t) => t.admin.post(sp(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'huge' }, data: { a: b64('x'.repeat(3 * 1024 * 1024)) } }),
+  ],
   ['already exists', (t) => t.admin.post(sp(), secret('a', { k: 'v' }))],
   ['get missing', (t) => t.admin.get(sp('missing'))],
   ['apply without fieldManager', (t) => t.admin.request('PATCH', sp('x'), { body: secret('x', {}), contentType: 'application/apply-patch+yaml' })],
@@ -84,22 +119,82 @@ const STEPS: Step[] = [
   ['limited: cluster-wide list', (t) => t.limited.get('/api/v1/secrets', { accept: META_LIST })],
   ['limited: own namespace list', (t) => t.limited.get(`/api/v1/namespaces/${t.limitedNamespace}/secrets`, { accept: META_LIST })],
   ['viewer: get secret', (t) => t.viewer.get(sp('a'))],
-  ['limited: SSAR', (t) => t.limited.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', resource: 'secrets', namespace: t.limitedNamespace } } })],
-  ['limited: SSAR cluster-wide', (t) => t.limited.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { verb: 'list', resource: 'secrets' } } })],
+  [
+    'limited: SSAR',
+    (t) =>
+      t.limited.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb: 'list', resource: 'secrets', namespace: t.limitedNamespace } },
+      }),
+  ],
+  [
+    'limited: SSAR cluster-wide',
+    (t) =>
+      t.limited.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { verb: 'list', resource: 'secrets' } },
+      }),
+  ],
   ['create deployment', (t) => t.admin.post(dp(), dep, { fieldManager: 'kubectl-create' })],
   ['apply wiring', (t) => t.admin.apply(dp('w'), wiring('v1'), 'tessera')],
   ['apply wiring (no-op)', (t) => t.admin.apply(dp('w'), wiring('v1'), 'tessera')],
-  ['strategic patch env', (t) => t.admin.patch(dp('w'), { spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'A', value: '2' }, { name: 'NEW', value: 'n' }] }] } } } }, 'strategic', 'kubectl-patch')],
-  ['edit annotation', (t) => t.admin.patch(dp('w'), { spec: { template: { metadata: { annotations: { 'tessera.dev/version': 'hand' } } } } }, 'merge', 'kubectl-edit')],
+  [
+    'strategic patch env',
+    (t) =>
+      t.admin.patch(
+        dp('w'),
+        {
+          spec: {
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'app',
+                    env: [
+                      { name: 'A', value: '2' },
+                      { name: 'NEW', value: 'n' },
+                    ],
+                  },
+                ],
+              },
+            },
+          },
+        },
+        'strategic',
+        'kubectl-patch',
+      ),
+  ],
+  [
+    'edit annotation',
+    (t) => t.admin.patch(dp('w'), { spec: { template: { metadata: { annotations: { 'tessera.dev/version': 'hand' } } } } }, 'merge', 'kubectl-edit'),
+  ],
   ['apply wiring conflict', (t) => t.admin.apply(dp('w'), wiring('v2'), 'tessera')],
   ['apply wiring force', (t) => t.admin.apply(dp('w'), wiring('v2'), 'tessera', true)],
   ['apply unwire env', (t) => t.admin.apply(dp('w'), wiring('v3', false), 'tessera')],
-  ['put deployment', async (t) => {
-    const g = (await t.admin.get(dp('w'))).body;
-    g.spec.replicas = 3;
-    return t.admin.put(dp('w'), g, { fieldManager: 'kubectl-replace' });
-  }],
-  ['mount without volume', (t) => t.admin.apply(dp('w'), { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'w' }, spec: { template: { spec: { containers: [{ name: 'app', volumeMounts: [{ name: 'nope', mountPath: '/nope' }] }] } } } }, 'other')],
+  [
+    'put deployment',
+    async (t) => {
+      const g = (await t.admin.get(dp('w'))).body;
+      g.spec.replicas = 3;
+      return t.admin.put(dp('w'), g, { fieldManager: 'kubectl-replace' });
+    },
+  ],
+  [
+    'mount without volume',
+    (t) =>
+      t.admin.apply(
+        dp('w'),
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'w' },
+          spec: { template: { spec: { containers: [{ name: 'app', volumeMounts: [{ name: 'nope', mountPath: '/nope' }] }] } } },
+        },
+        'other',
+      ),
+  ],
   ['get deployment missing', (t) => t.admin.get(dp('missing'))],
   ['delete deployment', (t) => t.admin.delete(dp('w'))],
 ];
@@ -113,7 +208,8 @@ function normalize(v: unknown): unknown {
         // entries with equal operation are ordered by time (seconds): ties depend on the clock
         return [...x].sort((a, b) => `${a.operation}/${a.manager}`.localeCompare(`${b.operation}/${b.manager}`));
       }
-      if (typeof x === 'string') return x.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uid>').replace(/\b(record|meta) \(\d+\)/g, '$1 (<rv>)');
+      if (typeof x === 'string')
+        return x.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<uid>').replace(/\b(record|meta) \(\d+\)/g, '$1 (<rv>)');
       return x;
     }),
   );
@@ -138,10 +234,12 @@ describe.skipIf(realSkip !== undefined)('differential: simulator vs real kube-ap
   it('answers the scripted scenario identically (masked uids, resourceVersions, times)', async () => {
     const sim = await run(simulatorTarget);
     const real = await run(realTarget);
-    const diffs = sim.filter((s, i) => !isDeepStrictEqual(s, real[i])).map((s) => {
-      const r = real.find((x) => x.name === s.name);
-      return `${s.name}\n  simulator: ${JSON.stringify(s).slice(0, 1500)}\n  real:      ${JSON.stringify(r).slice(0, 1500)}`;
-    });
+    const diffs = sim
+      .filter((s, i) => !isDeepStrictEqual(s, real[i]))
+      .map((s) => {
+        const r = real.find((x) => x.name === s.name);
+        return `${s.name}\n  simulator: ${JSON.stringify(s).slice(0, 1500)}\n  real:      ${JSON.stringify(r).slice(0, 1500)}`;
+      });
     console.log(`differential: ${STEPS.length - diffs.length}/${STEPS.length} steps identical`);
     expect(diffs, diffs.join('\n')).toEqual([]);
   });

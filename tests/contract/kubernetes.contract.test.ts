@@ -51,7 +51,12 @@ function expectStatus(res: { status: number; body: any }, code: number, reason: 
 }
 
 function secret(ns: string, name: string, data: Record<string, string>, labels: Record<string, string> = {}, annotations?: Record<string, string>): any {
-  const s: any = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns, labels }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) };
+  const s: any = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace: ns, labels },
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+  };
   if (annotations) s.metadata.annotations = annotations;
   return s;
 }
@@ -81,7 +86,12 @@ for (const target of TARGETS) {
       it('get/list/create behave like the apiserver', async () => {
         const g = await api.get(`/api/v1/namespaces/${ns}`);
         expect(g.status).toBe(200);
-        expect(g.body).toMatchObject({ kind: 'Namespace', apiVersion: 'v1', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } }, status: { phase: 'Active' } });
+        expect(g.body).toMatchObject({
+          kind: 'Namespace',
+          apiVersion: 'v1',
+          metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+          status: { phase: 'Active' },
+        });
         expect(g.body.spec.finalizers).toEqual(['kubernetes']);
         const l = await api.get('/api/v1/namespaces');
         expect(l.body.kind).toBe('NamespaceList');
@@ -181,7 +191,9 @@ for (const target of TARGETS) {
         expectStatus(r, 409, 'Conflict');
         expect(r.body.message).toContain('Apply failed with 1 conflict');
         expect(r.body.message).toContain('kubectl-edit');
-        expect(r.body.details.causes).toEqual([{ reason: 'FieldManagerConflict', message: expect.stringContaining('conflict with "kubectl-edit"'), field: '.data.a' }]);
+        expect(r.body.details.causes).toEqual([
+          { reason: 'FieldManagerConflict', message: expect.stringContaining('conflict with "kubectl-edit"'), field: '.data.a' },
+        ]);
         // same value as the other manager: no conflict, ownership is shared
         const same = await api.apply(sp('cf'), secret(ns, 'cf', { a: 'hand-edited' }, managed), 'tessera');
         expect(same.status).toBe(200);
@@ -333,9 +345,18 @@ for (const target of TARGETS) {
           expectStatus(r, 422, 'Invalid');
           expect(r.body.details.causes.map((c: any) => c.field)).toEqual([`data[${key}]`]);
         }
-        const applied = await api.apply(sp('badkey2'), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'badkey2' }, data: { 'has space': b64('x') } }, 'tessera');
+        const applied = await api.apply(
+          sp('badkey2'),
+          { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'badkey2' }, data: { 'has space': b64('x') } },
+          'tessera',
+        );
         expectStatus(applied, 422, 'Invalid');
-        const good = await api.post(sp(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'goodkeys' }, data: { 'a.b-c_D9': b64('x'), '.dotfile': b64('y') } });
+        const good = await api.post(sp(), {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'goodkeys' },
+          data: { 'a.b-c_D9': b64('x'), '.dotfile': b64('y') },
+        });
         expect(good.status).toBe(201);
         const notB64 = await api.post(sp(), { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'notb64' }, data: { a: '!!!' } });
         expectStatus(notB64, 400, 'BadRequest');
@@ -443,12 +464,21 @@ for (const target of TARGETS) {
       });
 
       it('apply conflicts on the pod-template annotation; unwiring removes only what tessera owned', async () => {
-        const e = await api.patch(dp('web'), { spec: { template: { metadata: { annotations: { 'tessera.dev/version': 'hand' } } } } }, 'strategic', 'kubectl-edit');
+        const e = await api.patch(
+          dp('web'),
+          { spec: { template: { metadata: { annotations: { 'tessera.dev/version': 'hand' } } } } },
+          'strategic',
+          'kubectl-edit',
+        );
         expect(e.status).toBe(200);
         const c = await api.apply(dp('web'), wiring('v3'), 'tessera');
         expectStatus(c, 409, 'Conflict');
         expect(c.body.details.causes).toEqual([
-          { reason: 'FieldManagerConflict', message: expect.stringContaining('"kubectl-edit"'), field: '.spec.template.metadata.annotations.tessera.dev/version' },
+          {
+            reason: 'FieldManagerConflict',
+            message: expect.stringContaining('"kubectl-edit"'),
+            field: '.spec.template.metadata.annotations.tessera.dev/version',
+          },
         ]);
         const f = await api.apply(dp('web'), wiring('v3'), 'tessera', true);
         expect(f.status).toBe(200);
@@ -461,13 +491,23 @@ for (const target of TARGETS) {
       });
 
       it('strategic merge patch merges env by name; a mount without a volume is 422', async () => {
-        const p = await api.patch(dp('web'), { spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'EXTRA', value: '1' }] }] } } } }, 'strategic', 'kubectl-patch');
+        const p = await api.patch(
+          dp('web'),
+          { spec: { template: { spec: { containers: [{ name: 'app', env: [{ name: 'EXTRA', value: '1' }] }] } } } },
+          'strategic',
+          'kubectl-patch',
+        );
         expect(p.status).toBe(200);
         const app = p.body.spec.template.spec.containers.find((x: any) => x.name === 'app');
         // without $setElementOrder the apiserver puts patch-only items before server items
         expect(app.env.map((x: any) => x.name)).toEqual(['EXTRA', 'LOG_LEVEL']);
         // patching an existing item keeps the server order (sidecar stays second)
-        const side = await api.patch(dp('web'), { spec: { template: { spec: { containers: [{ name: 'sidecar', env: [{ name: 'S', value: '1' }] }] } } } }, 'strategic', 'kubectl-patch');
+        const side = await api.patch(
+          dp('web'),
+          { spec: { template: { spec: { containers: [{ name: 'sidecar', env: [{ name: 'S', value: '1' }] }] } } } },
+          'strategic',
+          'kubectl-patch',
+        );
         expect(side.body.spec.template.spec.containers.map((x: any) => x.name)).toEqual(['app', 'sidecar']);
         // kubectl sends $setElementOrder to keep its own order
         const ord = await api.patch(
@@ -479,7 +519,12 @@ for (const target of TARGETS) {
         expect(ord.body.spec.template.spec.containers[0].env.map((x: any) => x.name)).toEqual(['LOG_LEVEL', 'EXTRA']);
         const bad = await api.apply(
           dp('web'),
-          { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { template: { spec: { containers: [{ name: 'app', volumeMounts: [{ name: 'nope', mountPath: '/nope' }] }] } } } },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'web' },
+            spec: { template: { spec: { containers: [{ name: 'app', volumeMounts: [{ name: 'nope', mountPath: '/nope' }] }] } } },
+          },
           'other',
         );
         expectStatus(bad, 422, 'Invalid');

@@ -6,7 +6,19 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync, accessSync, constants as fsConstants } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  openSync,
+  closeSync,
+  accessSync,
+  constants as fsConstants,
+} from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -240,10 +252,7 @@ function openssl(args: string[], cwd: string): void {
 /** Self-signed CA + a serving certificate for 127.0.0.1/localhost, both EC P-256 (fast). */
 function makeCerts(dir: string, name: string): { caFile: string; certFile: string; keyFile: string } {
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], dir);
-  openssl(
-    ['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '2', '-subj', `/CN=tessera-test-ca-${name}`, '-out', 'ca.crt'],
-    dir,
-  );
+  openssl(['req', '-x509', '-new', '-key', 'ca.key', '-sha256', '-days', '2', '-subj', `/CN=tessera-test-ca-${name}`, '-out', 'ca.crt'], dir);
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'serving.key'], dir);
   openssl(['req', '-new', '-key', 'serving.key', '-subj', '/CN=kube-apiserver', '-out', 'serving.csr'], dir);
   writeFileSync(
@@ -257,7 +266,24 @@ function makeCerts(dir: string, name: string): { caFile: string; certFile: strin
     ].join('\n'),
   );
   openssl(
-    ['x509', '-req', '-in', 'serving.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-sha256', '-extfile', 'serving.ext', '-out', 'serving.crt'],
+    [
+      'x509',
+      '-req',
+      '-in',
+      'serving.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      'serving.ext',
+      '-out',
+      'serving.crt',
+    ],
     dir,
   );
   return { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'serving.crt'), keyFile: join(dir, 'serving.key') };
@@ -586,9 +612,7 @@ async function startOnce(opts: { clusters: number; dir?: string }, assets: Contr
   try {
     // Clusters start side by side; every process is recorded in `procs` as soon as it exists,
     // so a failure anywhere still stops everything.
-    const results = await Promise.allSettled(
-      Array.from({ length: n }, (_, i) => startCluster(`real-${i + 1}`, root, assets, procs)),
-    );
+    const results = await Promise.allSettled(Array.from({ length: n }, (_, i) => startCluster(`real-${i + 1}`, root, assets, procs)));
     for (const r of results) {
       if (r.status === 'rejected') throw r.reason;
       runtimes.push(r.value);

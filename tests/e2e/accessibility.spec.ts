@@ -22,7 +22,11 @@ test.beforeAll(async () => {
   const clusters = await rpc(served, 'kube.clusters', {});
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   await rpc(served, 'vault.addRecipient', { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), label: 'backup' });
-  await rpc(served, 'vault.createApp', { name: 'billing', namespace: 'payments', targeting: { selector: '', include: clusters.map((c) => c.name), exclude: [] } });
+  await rpc(served, 'vault.createApp', {
+    name: 'billing',
+    namespace: 'payments',
+    targeting: { selector: '', include: clusters.map((c) => c.name), exclude: [] },
+  });
   await rpc(served, 'vault.defineSecret', { app: 'billing', name: 'billing-db', delivery: 'env', createNamespace: true });
   await rpc(served, 'vault.writeVersion', { app: 'billing', secret: 'billing-db', values: [{ name: 'PASSWORD', value: 'axe-check' }] });
   await rpc(served, 'vault.setPublication', { app: 'billing', cluster: clusters[0]!.name, state: 'published' });

@@ -35,7 +35,6 @@ test.afterAll(async () => {
   hsm?.cleanup();
 });
 
-
 /** A full-page screenshot from the top, so the fixed header sits where it belongs. */
 async function shot(page: Page, path: string) {
   await page.evaluate(() => window.scrollTo(0, 0));

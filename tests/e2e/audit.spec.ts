@@ -88,7 +88,10 @@ test('the actions appear, filters narrow them, the chain verifies, and the expor
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(/^tessera-audit-.*\.jsonl$/);
   const text = readFileSync(await download.path(), 'utf8');
-  const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines.some((l) => l.action === 'version.reveal')).toBe(true);
   expect(text).not.toContain(VALUE);
   expect(text).not.toContain(PIN);

@@ -44,7 +44,8 @@ test('two real clusters show reachable with their version and permissions', asyn
     await expect(admin.getByText('reachable', { exact: true })).toBeVisible({ timeout: 60_000 });
     await expect(admin.getByText(version, { exact: true })).toBeVisible();
     const perms = admin.getByRole('table', { name: `Permissions of ${c.contexts.admin}` });
-    for (const verb of ['get', 'list', 'create', 'patch', 'delete']) await expect(perms.getByLabel(new RegExp(`^${verb} secrets in .*: yes$`)).first()).toBeVisible();
+    for (const verb of ['get', 'list', 'create', 'patch', 'delete'])
+      await expect(perms.getByLabel(new RegExp(`^${verb} secrets in .*: yes$`)).first()).toBeVisible();
     await expect(perms.getByLabel(/^patch deployments in .*: yes$/).first()).toBeVisible();
 
     // The viewer may read namespaces but not touch Secrets: clear "no" badges.
@@ -56,7 +57,9 @@ test('two real clusters show reachable with their version and permissions', asyn
 
     // The limited user may do everything with Secrets in its namespace.
     const limited = page.getByTestId(`cluster-${c.contexts.limited}`);
-    await expect(limited.getByRole('table', { name: `Permissions of ${c.contexts.limited}` }).getByLabel(`create secrets in ${c.limitedNamespace}: yes`)).toBeVisible();
+    await expect(
+      limited.getByRole('table', { name: `Permissions of ${c.contexts.limited}` }).getByLabel(`create secrets in ${c.limitedNamespace}: yes`),
+    ).toBeVisible();
   }
   const overview = page.getByRole('table', { name: 'Kubeconfig contexts' });
   await expect(overview.getByRole('row').filter({ hasText: plane.clusters[0]!.contexts.admin })).toContainText(`yes, ${version}`);

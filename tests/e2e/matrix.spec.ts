@@ -18,11 +18,17 @@ test.beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-matrix-'));
   served = await serveTessera({ dataDir: join(dir, 'data'), env: { KUBECONFIG: fleet.kubeconfigPath } });
   const clusters = await rpc(served, 'kube.clusters', {});
-  for (const [i, c] of clusters.entries()) await rpc(served, 'kube.setLabels', { cluster: c.name, set: { env: i < 2 ? 'prod' : 'dev', region: i % 2 ? 'eu' : 'us' }, remove: [] });
+  for (const [i, c] of clusters.entries())
+    await rpc(served, 'kube.setLabels', { cluster: c.name, set: { env: i < 2 ? 'prod' : 'dev', region: i % 2 ? 'eu' : 'us' }, remove: [] });
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await rpc(served, 'vault.addRecipient', { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), label: 'offline backup' });
   for (const app of ['billing', 'checkout', 'search']) {
-    await rpc(served, 'vault.createApp', { name: app, namespace: app === 'search' ? 'discovery' : 'payments', owners: ['team-a'], targeting: { selector: app === 'search' ? 'env=dev' : '', include: app === 'search' ? [] : clusters.map((c) => c.name), exclude: [] } });
+    await rpc(served, 'vault.createApp', {
+      name: app,
+      namespace: app === 'search' ? 'discovery' : 'payments',
+      owners: ['team-a'],
+      targeting: { selector: app === 'search' ? 'env=dev' : '', include: app === 'search' ? [] : clusters.map((c) => c.name), exclude: [] },
+    });
     await rpc(served, 'vault.defineSecret', { app, name: `${app}-db`, delivery: 'env', createNamespace: true });
     await rpc(served, 'vault.writeVersion', { app, secret: `${app}-db`, values: [{ name: 'PASSWORD', value: `pw-${app}` }] });
     for (const c of clusters.slice(0, 4)) await rpc(served, 'vault.setPublication', { app, cluster: c.name, state: 'published' });

@@ -61,7 +61,6 @@ test.afterAll(async () => {
   await plane?.stop();
 });
 
-
 async function shot(page: Page, path: string, dark = false) {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
@@ -109,11 +108,15 @@ async function scanNow(page: Page) {
   const before = (await page.getByTestId('last-scan').count()) > 0 ? await page.getByTestId('last-scan').textContent() : null;
   await page.getByRole('button', { name: 'Scan now' }).click();
   await expect(page.getByRole('button', { name: 'Scan now' })).toBeEnabled({ timeout: 60_000 });
-  if (before) await expect(page.getByTestId('last-scan')).not.toHaveText(before, { timeout: 5_000 }).catch(() => undefined);
+  if (before)
+    await expect(page.getByTestId('last-scan'))
+      .not.toHaveText(before, { timeout: 5_000 })
+      .catch(() => undefined);
   await expect(page.getByTestId('last-scan')).toBeVisible();
 }
 
-const tile = (page: Page, cluster: string, state: string) => page.getByRole('grid', { name: 'Apps by clusters' }).getByRole('gridcell', { name: `billing on ${cluster}: ${state}` });
+const tile = (page: Page, cluster: string, state: string) =>
+  page.getByRole('grid', { name: 'Apps by clusters' }).getByRole('gridcell', { name: `billing on ${cluster}: ${state}` });
 
 async function executeOpenPlan(page: Page) {
   const panel = page.getByTestId('plan-panel');
@@ -178,7 +181,10 @@ test('first run: token, key, recipient, app with an env secret wired into a Depl
   await expect(tile(page, one.contexts.admin, 'missing')).toBeVisible();
   await expect(tile(page, two.contexts.admin, 'missing')).toBeVisible();
   await shot(page, testInfo.outputPath('1-matrix-missing.png'), true);
-  await page.getByRole('grid', { name: 'Apps by clusters' }).getByRole('rowheader', { name: /billing/ }).click();
+  await page
+    .getByRole('grid', { name: 'Apps by clusters' })
+    .getByRole('rowheader', { name: /billing/ })
+    .click();
   await expect(page.getByTestId('selection-bar')).toContainText('2 tiles selected');
   await page.getByRole('button', { name: 'Plan rollout' }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Rollouts' })).toBeVisible();
@@ -196,18 +202,43 @@ test('first run: token, key, recipient, app with an env secret wired into a Depl
   const live = await clusterApi(two, 'GET', '/api/v1/namespaces/billing/secrets/db-credentials');
   expect(Buffer.from(live.json.data.DB_PASSWORD, 'base64').toString()).toBe(DB_PASSWORD);
   const wired = await clusterApi(two, 'GET', '/apis/apps/v1/namespaces/billing/deployments/billing-api');
-  expect(wired.json.spec.template.spec.containers[0].env).toContainEqual({ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'DB_PASSWORD' } } });
+  expect(wired.json.spec.template.spec.containers[0].env).toContainEqual({
+    name: 'DB_PASSWORD',
+    valueFrom: { secretKeyRef: { name: 'db-credentials', key: 'DB_PASSWORD' } },
+  });
 });
 
 test('drift: a kubectl edit shows as drifted with its field manager; Provision restores it', async ({ page }, testInfo) => {
   test.skip(skipReason !== null, skipReason ?? '');
   const changed = Buffer.from('changed-behind-our-back').toString('base64');
   if (hasKubectl) {
-    const out = spawnSync('kubectl', ['--kubeconfig', kubeconfig, '--context', one.contexts.admin, '-n', 'billing', 'patch', 'secret', 'db-credentials', '-p', JSON.stringify({ data: { DB_PASSWORD: changed } })], { encoding: 'utf8' });
+    const out = spawnSync(
+      'kubectl',
+      [
+        '--kubeconfig',
+        kubeconfig,
+        '--context',
+        one.contexts.admin,
+        '-n',
+        'billing',
+        'patch',
+        'secret',
+        'db-credentials',
+        '-p',
+        JSON.stringify({ data: { DB_PASSWORD: changed } }),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(out.status, out.stderr).toBe(0);
   } else {
     // Same change as kubectl patch makes (merge patch, field manager kubectl-patch).
-    const res = await clusterApi(one, 'PATCH', '/api/v1/namespaces/billing/secrets/db-credentials?fieldManager=kubectl-patch', { data: { DB_PASSWORD: changed } }, 'application/merge-patch+json');
+    const res = await clusterApi(
+      one,
+      'PATCH',
+      '/api/v1/namespaces/billing/secrets/db-credentials?fieldManager=kubectl-patch',
+      { data: { DB_PASSWORD: changed } },
+      'application/merge-patch+json',
+    );
     expect(res.status).toBe(200);
   }
   await page.goto(served.url);
@@ -237,7 +268,7 @@ test('deprovision: unpublish on one cluster → the plan deletes there → the S
   const sw = page.getByRole('switch', { name: `Published to ${two.contexts.admin}` });
   await expect(sw).toBeEnabled({ timeout: 60_000 });
   await sw.focus();
-    await page.keyboard.press('Space');
+  await page.keyboard.press('Space');
   await expect(sw).not.toBeChecked({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Open the plan' }).first().click();
   const changes = page.getByTestId('plan-changes');
@@ -298,7 +329,7 @@ test('approval: env=prod needs a release manager; Execute is refused until their
   const sw = page.getByRole('switch', { name: `Published to ${two.contexts.admin}` });
   await expect(sw).toBeEnabled({ timeout: 60_000 });
   await sw.focus();
-    await page.keyboard.press('Space');
+  await page.keyboard.press('Space');
   await expect(sw).toBeChecked({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Open the plan' }).first().click();
   const panel = page.getByTestId('plan-panel');
@@ -323,7 +354,12 @@ test('audit: the day is on the Audit page and the chain verifies', async ({ page
   await goToPage(page, 'Audit');
   const table = page.getByRole('table', { name: 'Audit entries' });
   const actions = (await rpc(served, 'audit.list', {})).map((e) => e.action);
-  const wanted = ['recipient.add', 'app.create', 'version.write', ...actions.filter((a) => a.startsWith('rollout.') || a.startsWith('plan.') || a.includes('approv'))];
+  const wanted = [
+    'recipient.add',
+    'app.create',
+    'version.write',
+    ...actions.filter((a) => a.startsWith('rollout.') || a.startsWith('plan.') || a.includes('approv')),
+  ];
   expect(actions.some((a) => a.includes('approv'))).toBe(true);
   expect(actions.some((a) => /execute|rollout/.test(a))).toBe(true);
   for (const action of new Set(wanted)) {

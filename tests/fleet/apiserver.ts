@@ -2,17 +2,7 @@
 // kube-apiserver for the resources Tessera uses. Pure request → response; no sockets here.
 import { randomUUID } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import {
-  ApplyConflictError,
-  SCHEMAS,
-  decodeManagedFields,
-  deepEqual,
-  encodeManagedFields,
-  isObj,
-  normalize,
-  recordApply,
-  recordUpdate,
-} from './fields.ts';
+import { ApplyConflictError, SCHEMAS, decodeManagedFields, deepEqual, encodeManagedFields, isObj, normalize, recordApply, recordUpdate } from './fields.ts';
 import type { Json, JsonObject, KindSchema, ManagerEntry } from './fields.ts';
 import { PatchError, jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { SelectorError, matches, parseSelector } from './labels.ts';
@@ -61,9 +51,25 @@ interface ResourceDef {
 }
 
 const SECRETS: ResourceDef = { resource: 'secrets', kind: 'Secret', group: '', version: 'v1', apiVersion: 'v1', namespaced: true, schema: SCHEMAS.Secret };
-const NAMESPACES: ResourceDef = { resource: 'namespaces', kind: 'Namespace', group: '', version: 'v1', apiVersion: 'v1', namespaced: false, schema: SCHEMAS.Namespace };
+const NAMESPACES: ResourceDef = {
+  resource: 'namespaces',
+  kind: 'Namespace',
+  group: '',
+  version: 'v1',
+  apiVersion: 'v1',
+  namespaced: false,
+  schema: SCHEMAS.Namespace,
+};
 const SSAR_SCHEMA: KindSchema = { listKeys: {}, atomic: new Set(), alwaysPresent: new Set(['metadata', 'spec', 'status']), omitEmptyMaps: new Set() };
-const DEPLOYMENTS: ResourceDef = { resource: 'deployments', kind: 'Deployment', group: 'apps', version: 'v1', apiVersion: 'apps/v1', namespaced: true, schema: SCHEMAS.Deployment };
+const DEPLOYMENTS: ResourceDef = {
+  resource: 'deployments',
+  kind: 'Deployment',
+  group: 'apps',
+  version: 'v1',
+  apiVersion: 'apps/v1',
+  namespaced: true,
+  schema: SCHEMAS.Deployment,
+};
 
 export class StatusError extends Error {
   code: number;
@@ -87,7 +93,11 @@ export function statusBody(code: number, reason: string, message: string, detail
 }
 
 const notFound = (r: ResourceDef, name: string): StatusError =>
-  new StatusError(404, 'NotFound', `${r.group ? `${r.resource}.${r.group}` : r.resource} "${name}" not found`, { name, ...(r.group ? { group: r.group } : {}), kind: r.resource });
+  new StatusError(404, 'NotFound', `${r.group ? `${r.resource}.${r.group}` : r.resource} "${name}" not found`, {
+    name,
+    ...(r.group ? { group: r.group } : {}),
+    kind: r.resource,
+  });
 const badRequest = (message: string): StatusError => new StatusError(400, 'BadRequest', message);
 
 interface Cause {
@@ -194,7 +204,12 @@ function validateSecret(obj: JsonObject): Cause[] {
   for (const [k, v] of Object.entries(data)) {
     if (!CONFIG_KEY.test(k) || k.length > 253) causes.push({ type: 'FieldValueInvalid', field: `data[${k}]`, value: k, detail: CONFIG_KEY_MSG });
     else if (k === '.' || k === '..' || k.startsWith('..'))
-      causes.push({ type: 'FieldValueInvalid', field: `data[${k}]`, value: k, detail: k === '.' ? "must not be '.'" : k === '..' ? "must not be '..'" : "must not start with '..'" });
+      causes.push({
+        type: 'FieldValueInvalid',
+        field: `data[${k}]`,
+        value: k,
+        detail: k === '.' ? "must not be '.'" : k === '..' ? "must not be '..'" : "must not start with '..'",
+      });
     total += Buffer.from(String(v ?? ''), 'base64').length;
   }
   const required: Record<string, string[]> = {
@@ -221,7 +236,12 @@ function validateDeployment(obj: JsonObject): Cause[] {
     if (Object.keys(ml).length === 0 && !Array.isArray(sel.matchExpressions))
       causes.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: '', detail: 'empty selector is invalid for deployment' });
     if (!Object.entries(ml).every(([k, v]) => tlabels[k] === v))
-      causes.push({ type: 'FieldValueInvalid', field: 'spec.template.metadata.labels', value: JSON.stringify(tlabels), detail: '`selector` does not match template `labels`' });
+      causes.push({
+        type: 'FieldValueInvalid',
+        field: 'spec.template.metadata.labels',
+        value: JSON.stringify(tlabels),
+        detail: '`selector` does not match template `labels`',
+      });
   }
   causes.push(...validateMeta(tmeta, false, 'spec.template.metadata').filter((c) => c.field !== 'metadata.name'));
   const pod = isObj(tmpl.spec) ? tmpl.spec : {};
@@ -313,7 +333,21 @@ function sortMap(v: Json | undefined): Json | undefined {
 function canonical(r: ResourceDef, obj: JsonObject): JsonObject {
   const m = obj.metadata as JsonObject;
   const meta: JsonObject = {};
-  for (const k of ['name', 'generateName', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']) {
+  for (const k of [
+    'name',
+    'generateName',
+    'namespace',
+    'uid',
+    'resourceVersion',
+    'generation',
+    'creationTimestamp',
+    'deletionTimestamp',
+    'labels',
+    'annotations',
+    'ownerReferences',
+    'finalizers',
+    'managedFields',
+  ]) {
     if (m[k] !== undefined) meta[k] = k === 'labels' || k === 'annotations' ? (sortMap(m[k]) as Json) : m[k];
   }
   for (const [k, x] of Object.entries(m)) if (!(k in meta)) meta[k] = x;
@@ -325,7 +359,16 @@ function canonical(r: ResourceDef, obj: JsonObject): JsonObject {
   if (r.kind === 'Secret') return ordered(out, ['kind', 'apiVersion', 'metadata', 'immutable', 'data', 'type']);
   if (r.kind === 'Deployment' && isObj(out.spec)) {
     // Go struct field order, so responses read like the apiserver's
-    const spec = ordered(out.spec, ['replicas', 'selector', 'template', 'strategy', 'minReadySeconds', 'revisionHistoryLimit', 'paused', 'progressDeadlineSeconds']);
+    const spec = ordered(out.spec, [
+      'replicas',
+      'selector',
+      'template',
+      'strategy',
+      'minReadySeconds',
+      'revisionHistoryLimit',
+      'paused',
+      'progressDeadlineSeconds',
+    ]);
     const tmpl = spec.template;
     if (isObj(tmpl) && isObj(tmpl.spec)) {
       const pod = ordered(tmpl.spec, ['volumes', 'initContainers', 'containers']);
@@ -347,10 +390,38 @@ function ordered(o: JsonObject, first: string[]): JsonObject {
   return out;
 }
 
-const CONTAINER_ORDER = ['name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy', 'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath', 'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty'];
+const CONTAINER_ORDER = [
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'envFrom',
+  'env',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'volumeMounts',
+  'volumeDevices',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'imagePullPolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
+];
 function orderContainer(c: JsonObject): JsonObject {
   const out = ordered(c, CONTAINER_ORDER);
-  if (Array.isArray(out.volumeMounts)) out.volumeMounts = out.volumeMounts.map((m) => (isObj(m) ? ordered(m, ['name', 'readOnly', 'recursiveReadOnly', 'mountPath', 'subPath', 'mountPropagation', 'subPathExpr']) : m));
+  if (Array.isArray(out.volumeMounts))
+    out.volumeMounts = out.volumeMounts.map((m) =>
+      isObj(m) ? ordered(m, ['name', 'readOnly', 'recursiveReadOnly', 'mountPath', 'subPath', 'mountPropagation', 'subPathExpr']) : m,
+    );
   if (Array.isArray(out.ports)) out.ports = out.ports.map((p) => (isObj(p) ? ordered(p, ['name', 'hostPort', 'containerPort', 'protocol', 'hostIP']) : p));
   return out;
 }
@@ -431,12 +502,20 @@ export class Cluster {
       if (e instanceof StatusError) return { status: e.code, headers: e.headers, body: statusBody(e.code, e.reason, e.message, e.details) };
       if (e instanceof ApplyConflictError) {
         const n = e.conflicts.reduce((a, c) => a + c.fields.length, 0);
-        const causes = e.conflicts.flatMap((c) => c.fields.map((f) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.operation === 'Update' ? ` using ${c.apiVersion}` : ''}`, field: f })));
+        const causes = e.conflicts.flatMap((c) =>
+          c.fields.map((f) => ({
+            reason: 'FieldManagerConflict',
+            message: `conflict with "${c.manager}"${c.operation === 'Update' ? ` using ${c.apiVersion}` : ''}`,
+            field: f,
+          })),
+        );
         let message: string;
         if (n === 1) message = `Apply failed with 1 conflict: ${causes[0]?.message}: ${causes[0]?.field}`;
         else
           message = `Apply failed with ${n} conflicts: ${e.conflicts
-            .map((c) => `conflicts with "${c.manager}"${c.operation === 'Update' ? ` using ${c.apiVersion}` : ''}:\n${c.fields.map((f) => `- ${f}`).join('\n')}`)
+            .map(
+              (c) => `conflicts with "${c.manager}"${c.operation === 'Update' ? ` using ${c.apiVersion}` : ''}:\n${c.fields.map((f) => `- ${f}`).join('\n')}`,
+            )
             .join('\n')}`;
         return { status: 409, body: statusBody(409, 'Conflict', message, { causes }) };
       }
@@ -493,7 +572,8 @@ export class Cluster {
     if (name === undefined) {
       if (m === 'GET') return this.list(r, ns, req);
       if (m === 'POST') {
-        if (r.namespaced && ns === undefined) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+        if (r.namespaced && ns === undefined)
+          throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
         return this.create(r, ns, req);
       }
       throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
@@ -514,7 +594,19 @@ export class Cluster {
   }
 
   private verbOf(m: string, name: string | undefined): string {
-    return m === 'GET' ? (name === undefined ? 'list' : 'get') : m === 'POST' ? 'create' : m === 'PUT' ? 'update' : m === 'PATCH' ? 'patch' : m === 'DELETE' ? 'delete' : m.toLowerCase();
+    return m === 'GET'
+      ? name === undefined
+        ? 'list'
+        : 'get'
+      : m === 'POST'
+        ? 'create'
+        : m === 'PUT'
+          ? 'update'
+          : m === 'PATCH'
+            ? 'patch'
+            : m === 'DELETE'
+              ? 'delete'
+              : m.toLowerCase();
   }
 
   /** RBAC as the real harness seeds it: admin (all), limited (team-a only), viewer (no secrets). */
@@ -542,18 +634,24 @@ export class Cluster {
     if (this.allowed(user, r.group, r.resource, verb, r === NAMESPACES ? undefined : effNs)) return;
     const what = name ? `${r.group ? `${r.resource}.${r.group}` : r.resource} "${name}"` : r.group ? `${r.resource}.${r.group}` : r.resource;
     const scope = ns === undefined ? 'at the cluster scope' : `in the namespace "${ns}"`;
-    throw new StatusError(403, 'Forbidden', `${what} is forbidden: User "${userName(user)}" cannot ${verb} resource "${r.resource}" in API group "${r.group}" ${scope}`, {
-      ...(name ? { name } : {}),
-      ...(r.group ? { group: r.group } : {}),
-      kind: r.resource,
-    });
+    throw new StatusError(
+      403,
+      'Forbidden',
+      `${what} is forbidden: User "${userName(user)}" cannot ${verb} resource "${r.resource}" in API group "${r.group}" ${scope}`,
+      {
+        ...(name ? { name } : {}),
+        ...(r.group ? { group: r.group } : {}),
+        kind: r.resource,
+      },
+    );
   }
 
   private ssar(req: SimRequest): SimResponse {
     const body = this.parseBody(req, 'SelfSubjectAccessReview', 'authorization.k8s.io/v1');
     const spec = isObj(body.spec) ? body.spec : {};
     const ra = isObj(spec.resourceAttributes) ? spec.resourceAttributes : undefined;
-    const allowed = !ra || this.allowed(req.user, String(ra.group ?? ''), String(ra.resource ?? ''), String(ra.verb ?? ''), ra.namespace ? String(ra.namespace) : undefined);
+    const allowed =
+      !ra || this.allowed(req.user, String(ra.group ?? ''), String(ra.resource ?? ''), String(ra.verb ?? ''), ra.namespace ? String(ra.namespace) : undefined);
     const entries = recordUpdate(SSAR_SCHEMA, undefined, { spec }, [], this.fieldManager(req, false), 'authorization.k8s.io/v1');
     const reason =
       req.user === 'limited'
@@ -584,19 +682,28 @@ export class Cluster {
   private parseBody(req: SimRequest, kind: string, apiVersion: string, yamlOk = false): JsonObject {
     if (req.body.length > MAX_REQUEST_BYTES) throw new StatusError(413, 'RequestEntityTooLarge', `Request entity too large: limit is ${MAX_REQUEST_BYTES}`);
     let v: unknown;
-    const ct = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    const ct =
+      String(req.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim() ?? '';
     if (ct === 'application/vnd.kubernetes.protobuf') {
       try {
         return decodeProtobuf(req.body);
       } catch (e) {
-        throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (${e instanceof Error ? e.message : String(e)})`);
+        throw new StatusError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (${e instanceof Error ? e.message : String(e)})`,
+        );
       }
     }
     const text = req.body.toString('utf8');
     try {
       v = yamlOk ? parseYaml(text) : JSON.parse(text);
     } catch (e) {
-      throw badRequest(`${kind} in version "${apiVersion.split('/').pop()}" cannot be handled as a ${kind}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      throw badRequest(
+        `${kind} in version "${apiVersion.split('/').pop()}" cannot be handled as a ${kind}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+      );
     }
     if (!isObj(v)) throw badRequest(`${kind} in version "${apiVersion.split('/').pop()}" cannot be handled as a ${kind}: expected an object`);
     return v as JsonObject;
@@ -643,7 +750,8 @@ export class Cluster {
     if (r === SECRETS) {
       causes = [];
       if (old && obj.type !== old.type) causes.push({ type: 'FieldValueInvalid', field: 'type', value: String(obj.type), detail: 'field is immutable' });
-      if (old && old.immutable === true && !deepEqual(old.data, obj.data)) causes.push({ type: 'FieldValueForbidden', field: 'data', detail: 'field is immutable when `immutable` is set' });
+      if (old && old.immutable === true && !deepEqual(old.data, obj.data))
+        causes.push({ type: 'FieldValueForbidden', field: 'data', detail: 'field is immutable when `immutable` is set' });
       causes.push(...validateSecret(obj));
     } else if (r === DEPLOYMENTS) causes = validateDeployment(obj);
     else causes = validateMeta(obj.metadata as JsonObject, true);
@@ -658,7 +766,10 @@ export class Cluster {
   private fieldManager(req: SimRequest, apply: boolean): string {
     const fm = req.query.get('fieldManager');
     if (fm) {
-      if (fm.length > 128) throw invalid({ ...SECRETS, kind: 'PatchOptions', group: 'meta.k8s.io' }, '', [{ type: 'FieldValueTooLong', field: 'fieldManager', detail: 'may not be more than 128 bytes' }]);
+      if (fm.length > 128)
+        throw invalid({ ...SECRETS, kind: 'PatchOptions', group: 'meta.k8s.io' }, '', [
+          { type: 'FieldValueTooLong', field: 'fieldManager', detail: 'may not be more than 128 bytes' },
+        ]);
       return fm;
     }
     if (apply) {
@@ -686,7 +797,8 @@ export class Cluster {
 
   private asAccepted(r: ResourceDef, obj: JsonObject, req: SimRequest, list: boolean): Json {
     const accept = String(req.headers.accept ?? '');
-    if (!list && /as=PartialObjectMetadata(?!List)/.test(accept)) return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata as JsonObject };
+    if (!list && /as=PartialObjectMetadata(?!List)/.test(accept))
+      return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata as JsonObject };
     return obj;
   }
 
@@ -738,7 +850,9 @@ export class Cluster {
     }
     if (limit > 0 && items.length > limit) {
       const last = (items[limit - 1] as JsonObject).metadata as JsonObject;
-      meta.continue = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: this.rv, start: this.key(last.namespace as string | undefined, String(last.name)) })).toString('base64');
+      meta.continue = Buffer.from(
+        JSON.stringify({ v: 'meta.k8s.io/v1', rv: this.rv, start: this.key(last.namespace as string | undefined, String(last.name)) }),
+      ).toString('base64');
       meta.remainingItemCount = items.length - limit;
       items = items.slice(0, limit);
     }
@@ -751,7 +865,8 @@ export class Cluster {
           apiVersion: 'meta.k8s.io/v1',
           metadata: meta,
           // kube-apiserver 1.35 serialises an empty metadata-only list as `items: null`
-          items: items.length === 0 ? null : items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata as JsonObject })),
+          items:
+            items.length === 0 ? null : items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata as JsonObject })),
         },
       };
     }
@@ -811,7 +926,11 @@ export class Cluster {
     this.validate(r, obj);
     const name = String(meta.name);
     if (this.store(r).has(this.key(ns, name))) {
-      throw new StatusError(409, 'AlreadyExists', `${r.group ? `${r.resource}.${r.group}` : r.resource} "${name}" already exists`, { name, ...(r.group ? { group: r.group } : {}), kind: r.resource });
+      throw new StatusError(409, 'AlreadyExists', `${r.group ? `${r.resource}.${r.group}` : r.resource} "${name}" already exists`, {
+        name,
+        ...(r.group ? { group: r.group } : {}),
+        kind: r.resource,
+      });
     }
     const entries = recordUpdate(r.schema, undefined, obj, [], manager, r.apiVersion);
     if (r === NAMESPACES) {
@@ -831,8 +950,10 @@ export class Cluster {
     const next = this.decode(r, nextRaw);
     const meta = next.metadata as JsonObject;
     const lmeta = live.metadata as JsonObject;
-    if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
-    if (ns !== undefined && meta.namespace !== undefined && meta.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (meta.name !== undefined && meta.name !== name)
+      throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+    if (ns !== undefined && meta.namespace !== undefined && meta.namespace !== ns)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     if (meta.uid !== undefined && meta.uid !== '' && meta.uid !== lmeta.uid) {
       // what kube-apiserver 1.35 answers (the storage layer's precondition error, verbatim shape)
       throw new StatusError(
@@ -843,7 +964,12 @@ export class Cluster {
       );
     }
     if (meta.resourceVersion !== undefined && meta.resourceVersion !== '' && meta.resourceVersion !== lmeta.resourceVersion) {
-      throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${r.resource}${r.group ? `.${r.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, ...(r.group ? { group: r.group } : {}), kind: r.resource });
+      throw new StatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${r.resource}${r.group ? `.${r.group}` : ''} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, ...(r.group ? { group: r.group } : {}), kind: r.resource },
+      );
     }
     meta.name = name;
     if (ns !== undefined) meta.namespace = ns;
@@ -863,7 +989,16 @@ export class Cluster {
     return this.commit(r, ns, name, live, next, entries, req, 200);
   }
 
-  private commit(r: ResourceDef, ns: string | undefined, name: string, live: JsonObject, next: JsonObject, entries: ManagerEntry[], req: SimRequest, status: number): SimResponse {
+  private commit(
+    r: ResourceDef,
+    ns: string | undefined,
+    name: string,
+    live: JsonObject,
+    next: JsonObject,
+    entries: ManagerEntry[],
+    req: SimRequest,
+    status: number,
+  ): SimResponse {
     const meta = next.metadata as JsonObject;
     const lmeta = live.metadata as JsonObject;
     meta.managedFields = encodeManagedFields(entries);
@@ -887,7 +1022,10 @@ export class Cluster {
   }
 
   private patch(r: ResourceDef, ns: string | undefined, name: string, req: SimRequest): SimResponse {
-    const ct = String(req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+    const ct =
+      String(req.headers['content-type'] ?? '')
+        .split(';')[0]
+        ?.trim() ?? '';
     const live = this.store(r).get(this.key(ns, name));
     if (ct === 'application/apply-patch+yaml' || ct === 'application/apply-patch+cbor') return this.apply(r, ns, name, live, req);
     if (req.query.has('force')) {
@@ -922,16 +1060,27 @@ export class Cluster {
     const config = this.parseBody(req, r.kind, r.apiVersion, true);
     this.checkTypeMeta(r, config, true);
     const cmeta = isObj(config.metadata) ? config.metadata : {};
-    if (cmeta.name !== undefined && cmeta.name !== name) throw badRequest(`the name of the object (${String(cmeta.name)}) does not match the name on the URL (${name})`);
-    if (ns !== undefined && cmeta.namespace !== undefined && cmeta.namespace !== ns) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (cmeta.name !== undefined && cmeta.name !== name)
+      throw badRequest(`the name of the object (${String(cmeta.name)}) does not match the name on the URL (${name})`);
+    if (ns !== undefined && cmeta.namespace !== undefined && cmeta.namespace !== ns)
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     if (cmeta.managedFields !== undefined && cmeta.managedFields !== null) throw badRequest('metadata.managedFields must be nil');
     if (live && cmeta.uid && cmeta.uid !== (live.metadata as JsonObject).uid) {
       // the apply path validates the merged object: a foreign uid is an immutable-field error
       const cause = { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(String(cmeta.uid))}: field is immutable`, field: 'metadata.uid' };
-      throw new StatusError(422, 'Invalid', `${r.kind}${r.group ? `.${r.group}` : ''} "${name}" is invalid: metadata.uid: ${cause.message}`, { ...(r.group ? { group: r.group } : {}), kind: r.kind, causes: [cause, cause] });
+      throw new StatusError(422, 'Invalid', `${r.kind}${r.group ? `.${r.group}` : ''} "${name}" is invalid: metadata.uid: ${cause.message}`, {
+        ...(r.group ? { group: r.group } : {}),
+        kind: r.kind,
+        causes: [cause, cause],
+      });
     }
     if (live && cmeta.resourceVersion && cmeta.resourceVersion !== (live.metadata as JsonObject).resourceVersion) {
-      throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${r.resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: r.resource });
+      throw new StatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${r.resource} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name, kind: r.resource },
+      );
     }
     const asSent: JsonObject = { ...config, metadata: { ...cmeta, name } };
     delete (asSent.metadata as JsonObject).resourceVersion;
@@ -980,10 +1129,20 @@ export class Cluster {
     const pre = isObj(opts.preconditions) ? opts.preconditions : {};
     const lmeta = live.metadata as JsonObject;
     if (pre.uid !== undefined && pre.uid !== null && pre.uid !== lmeta.uid) {
-      throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${r.kind} "${name}": the UID in the precondition (${String(pre.uid)}) does not match the UID in record (${String(lmeta.uid)}). The object might have been deleted and then recreated`, { name, ...(r.group ? { group: r.group } : {}), kind: r.kind });
+      throw new StatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${r.kind} "${name}": the UID in the precondition (${String(pre.uid)}) does not match the UID in record (${String(lmeta.uid)}). The object might have been deleted and then recreated`,
+        { name, ...(r.group ? { group: r.group } : {}), kind: r.kind },
+      );
     }
     if (pre.resourceVersion !== undefined && pre.resourceVersion !== null && pre.resourceVersion !== lmeta.resourceVersion) {
-      throw new StatusError(409, 'Conflict', `Operation cannot be fulfilled on ${r.kind} "${name}": the ResourceVersion in the precondition (${String(pre.resourceVersion)}) does not match the ResourceVersion in record (${String(lmeta.resourceVersion)}). The object might have been modified`, { name, ...(r.group ? { group: r.group } : {}), kind: r.kind });
+      throw new StatusError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${r.kind} "${name}": the ResourceVersion in the precondition (${String(pre.resourceVersion)}) does not match the ResourceVersion in record (${String(lmeta.resourceVersion)}). The object might have been modified`,
+        { name, ...(r.group ? { group: r.group } : {}), kind: r.kind },
+      );
     }
     if (r === NAMESPACES) throw new StatusError(405, 'MethodNotAllowed', 'namespace deletion is not simulated', {});
     if (!this.dryRun(req)) {
@@ -991,6 +1150,15 @@ export class Cluster {
       this.nextRV();
     }
     // the generic registry answers a completed delete with a Success Status (not the object)
-    return { status: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, ...(r.group ? { group: r.group } : {}), kind: r.resource, uid: String(lmeta.uid) } } };
+    return {
+      status: 200,
+      body: {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Success',
+        details: { name, ...(r.group ? { group: r.group } : {}), kind: r.resource, uid: String(lmeta.uid) },
+      },
+    };
   }
 }

@@ -20,7 +20,9 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: node tests/fleet/cli.ts [--clusters N] [--latency MS] [--jitter MS] [--fault-rate R] [--fault-kinds k1,k2] [--seed S] [--dir D] [--prefix P] [--http]');
+  console.log(
+    'usage: node tests/fleet/cli.ts [--clusters N] [--latency MS] [--jitter MS] [--fault-rate R] [--fault-kinds k1,k2] [--seed S] [--dir D] [--prefix P] [--http]',
+  );
   console.log(`fault kinds: ${ALL_FAULTS.join(', ')}`);
   process.exit(0);
 }
@@ -38,7 +40,9 @@ const fleet = await startFleet({
   tls: !values.http,
 });
 console.log(`KUBECONFIG=${fleet.kubeconfigPath}`);
-console.log(`fleet ready: ${fleet.contexts.length} clusters at ${fleet.url}/c/NNNN in ${Math.round(performance.now() - t0)} ms (contexts ${fleet.contexts[0]}..${fleet.contexts.at(-1)})`);
+console.log(
+  `fleet ready: ${fleet.contexts.length} clusters at ${fleet.url}/c/NNNN in ${Math.round(performance.now() - t0)} ms (contexts ${fleet.contexts[0]}..${fleet.contexts.at(-1)})`,
+);
 let stopping = false;
 const stop = async (): Promise<void> => {
   if (stopping) return;

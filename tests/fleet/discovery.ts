@@ -38,7 +38,15 @@ const LISTS: Record<string, JsonObject> = {
     kind: 'APIResourceList',
     groupVersion: 'v1',
     resources: [
-      { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: ['ns'], storageVersionHash: 'Q3oi5N2YM8M=' },
+      {
+        name: 'namespaces',
+        singularName: 'namespace',
+        namespaced: false,
+        kind: 'Namespace',
+        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+        shortNames: ['ns'],
+        storageVersionHash: 'Q3oi5N2YM8M=',
+      },
       { name: 'secrets', singularName: 'secret', namespaced: true, kind: 'Secret', verbs: RW, storageVersionHash: 'S6u1pOWzb84=' },
     ],
   },
@@ -47,14 +55,25 @@ const LISTS: Record<string, JsonObject> = {
     apiVersion: 'v1',
     groupVersion: 'apps/v1',
     resources: [
-      { name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', verbs: RW, shortNames: ['deploy'], categories: ['all'], storageVersionHash: '8aSe+NMegvE=' },
+      {
+        name: 'deployments',
+        singularName: 'deployment',
+        namespaced: true,
+        kind: 'Deployment',
+        verbs: RW,
+        shortNames: ['deploy'],
+        categories: ['all'],
+        storageVersionHash: '8aSe+NMegvE=',
+      },
     ],
   },
   '/apis/authorization.k8s.io/v1': {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: 'authorization.k8s.io/v1',
-    resources: [{ name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] }],
+    resources: [
+      { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
+    ],
   },
 };
 
@@ -67,7 +86,14 @@ export function resourceList(path: string): JsonObject | undefined {
 // OpenAPI v3: kubectl reads it to learn whether the server supports server-side field
 // validation (the `fieldValidation` query parameter) on the operations it is about to use.
 const GV: Record<string, { group: string; version: string; kinds: { kind: string; plural: string; namespaced: boolean }[] }> = {
-  'api/v1': { group: '', version: 'v1', kinds: [{ kind: 'Namespace', plural: 'namespaces', namespaced: false }, { kind: 'Secret', plural: 'secrets', namespaced: true }] },
+  'api/v1': {
+    group: '',
+    version: 'v1',
+    kinds: [
+      { kind: 'Namespace', plural: 'namespaces', namespaced: false },
+      { kind: 'Secret', plural: 'secrets', namespaced: true },
+    ],
+  },
   'apis/apps/v1': { group: 'apps', version: 'v1', kinds: [{ kind: 'Deployment', plural: 'deployments', namespaced: true }] },
 };
 
@@ -82,7 +108,12 @@ export function openapiV3Doc(p: string): JsonObject | undefined {
   if (!gv) return undefined;
   const paths: JsonObject = {};
   const schemas: JsonObject = {};
-  const fv = { name: 'fieldValidation', in: 'query', description: 'fieldValidation instructs the server on how to handle objects in the request', schema: { type: 'string', uniqueItems: true } };
+  const fv = {
+    name: 'fieldValidation',
+    in: 'query',
+    description: 'fieldValidation instructs the server on how to handle objects in the request',
+    schema: { type: 'string', uniqueItems: true },
+  };
   for (const k of gv.kinds) {
     const gvk = { group: gv.group, version: gv.version, kind: k.kind };
     const prefix = `/${p}${k.namespaced ? '/namespaces/{namespace}' : ''}/${k.plural}`;
@@ -91,12 +122,25 @@ export function openapiV3Doc(p: string): JsonObject | undefined {
     const op = (id: string, withFV: boolean): Json => ({
       operationId: id,
       parameters: withFV ? [fv] : [],
-      'x-kubernetes-action': id.startsWith('patch') ? 'patch' : id.startsWith('create') ? 'post' : id.startsWith('replace') ? 'put' : id.startsWith('delete') ? 'delete' : 'get',
+      'x-kubernetes-action': id.startsWith('patch')
+        ? 'patch'
+        : id.startsWith('create')
+          ? 'post'
+          : id.startsWith('replace')
+            ? 'put'
+            : id.startsWith('delete')
+              ? 'delete'
+              : 'get',
       'x-kubernetes-group-version-kind': gvk,
       responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref } } } },
     });
     paths[prefix] = { get: op(`list${k.kind}`, false), post: op(`create${k.kind}`, true) };
-    paths[`${prefix}/{name}`] = { get: op(`read${k.kind}`, false), put: op(`replace${k.kind}`, true), patch: op(`patch${k.kind}`, true), delete: op(`delete${k.kind}`, false) };
+    paths[`${prefix}/{name}`] = {
+      get: op(`read${k.kind}`, false),
+      put: op(`replace${k.kind}`, true),
+      patch: op(`patch${k.kind}`, true),
+      delete: op(`delete${k.kind}`, false),
+    };
     schemas[schemaName] = {
       type: 'object',
       'x-kubernetes-group-version-kind': [gvk],

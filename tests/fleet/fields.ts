@@ -48,9 +48,7 @@ export const SCHEMAS: Record<'Secret' | 'Namespace' | 'Deployment', KindSchema> 
     atomic: new Set([
       'spec.selector',
       ...['containers', 'initContainers'].flatMap((c) =>
-        ['secretKeyRef', 'configMapKeyRef', 'fieldRef', 'resourceFieldRef'].map(
-          (r) => `${podSpec}.${c}[].env[].valueFrom.${r}`,
-        ),
+        ['secretKeyRef', 'configMapKeyRef', 'fieldRef', 'resourceFieldRef'].map((r) => `${podSpec}.${c}[].env[].valueFrom.${r}`),
       ),
     ]),
     alwaysPresent: new Set([
@@ -82,9 +80,18 @@ const STRIPPED = [
   '["f:kind"]',
   '["f:metadata"]',
   '["f:status"]',
-  ...['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'generation', 'managedFields', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds'].map(
-    (f) => `["f:metadata","f:${f}"]`,
-  ),
+  ...[
+    'name',
+    'namespace',
+    'creationTimestamp',
+    'selfLink',
+    'uid',
+    'generation',
+    'managedFields',
+    'resourceVersion',
+    'deletionTimestamp',
+    'deletionGracePeriodSeconds',
+  ].map((f) => `["f:metadata","f:${f}"]`),
 ];
 
 // A path is a list of element strings (`f:name`, `k:{"name":"x"}`); a set is a Set of
@@ -294,7 +301,9 @@ export function pathString(p: string): string {
     if (el.startsWith('f:')) s += `.${el.slice(2)}`;
     else if (el.startsWith('k:')) {
       const k = JSON.parse(el.slice(2)) as JsonObject;
-      s += `[${Object.entries(k).map(([kk, vv]) => `${kk}=${JSON.stringify(vv)}`).join(',')}]`;
+      s += `[${Object.entries(k)
+        .map(([kk, vv]) => `${kk}=${JSON.stringify(vv)}`)
+        .join(',')}]`;
     } else s += `[${el}]`;
   }
   return s;

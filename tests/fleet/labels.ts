@@ -1,8 +1,6 @@
 // Label selectors as the apiserver parses them (k8s.io/apimachinery/pkg/labels).
 
-export type Requirement =
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | '!' };
+export type Requirement = { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | '!' };
 
 export class SelectorError extends Error {}
 

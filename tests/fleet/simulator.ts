@@ -139,7 +139,24 @@ function makeTls(dir: string): { caFile: string; key: Buffer; cert: Buffer } {
       execFileSync('openssl', args, { stdio: 'pipe' });
     };
     const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-    run(['req', '-x509', '-new', ...ec, '-keyout', caKey, '-out', caFile, '-days', '3650', '-subj', '/CN=tessera-fleet-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    run([
+      'req',
+      '-x509',
+      '-new',
+      ...ec,
+      '-keyout',
+      caKey,
+      '-out',
+      caFile,
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=tessera-fleet-ca',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     run(['req', '-new', ...ec, '-keyout', key, '-out', csr, '-subj', '/CN=tessera-fleet']);
     writeFileSync(ext, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
     run(['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-out', cert, '-days', '3650', '-extfile', ext]);
@@ -205,7 +222,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     res.end(buf);
   };
 
-  const isDiscovery = (p: string): boolean => p === '/version' || p === '/api' || p === '/apis' || /^\/(api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*)\/?$/.test(p) || p.startsWith('/openapi');
+  const isDiscovery = (p: string): boolean =>
+    p === '/version' || p === '/api' || p === '/apis' || /^\/(api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*)\/?$/.test(p) || p.startsWith('/openapi');
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -261,15 +279,29 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
           if (cnt.log.length > 10000) cnt.log.shift();
           switch (fault) {
             case 'error500':
-              send(res, idx, 500, statusBody(500, 'InternalError', 'Internal error occurred: injected fault (tessera fleet simulator)', { causes: [{ message: 'injected fault' }] }));
+              send(
+                res,
+                idx,
+                500,
+                statusBody(500, 'InternalError', 'Internal error occurred: injected fault (tessera fleet simulator)', {
+                  causes: [{ message: 'injected fault' }],
+                }),
+              );
               return;
             case 'throttle429': {
               const ra = String(f?.retryAfterSeconds ?? 1);
-              send(res, idx, 429, statusBody(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: Number(ra) }), { 'Retry-After': ra });
+              send(res, idx, 429, statusBody(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds: Number(ra) }), {
+                'Retry-After': ra,
+              });
               return;
             }
             case 'forbidden403':
-              send(res, idx, 403, statusBody(403, 'Forbidden', `forbidden: User "tessera-sim" cannot ${req.method?.toLowerCase()} path "${path}" (injected fault)`, {}));
+              send(
+                res,
+                idx,
+                403,
+                statusBody(403, 'Forbidden', `forbidden: User "tessera-sim" cannot ${req.method?.toLowerCase()} path "${path}" (injected fault)`, {}),
+              );
               return;
             case 'timeout':
               hanging.add(res);
@@ -333,7 +365,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   lines.push('users:');
   for (const c of clusters) lines.push(`- name: ${yamlStr(c.name)}`, '  user:', `    token: ${yamlStr(c.token)}`);
   lines.push('contexts:');
-  for (const c of clusters) lines.push(`- name: ${yamlStr(c.name)}`, '  context:', `    cluster: ${yamlStr(c.name)}`, `    user: ${yamlStr(c.name)}`, '    namespace: default');
+  for (const c of clusters)
+    lines.push(`- name: ${yamlStr(c.name)}`, '  context:', `    cluster: ${yamlStr(c.name)}`, `    user: ${yamlStr(c.name)}`, '    namespace: default');
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, lines.join('\n') + '\n', { mode: 0o600 });
 

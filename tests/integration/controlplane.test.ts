@@ -184,8 +184,7 @@ describe.skipIf(skipReason !== undefined)('real control plane (kube-apiserver + 
   });
 
   it.skipIf(!hasKubectl)(kubectlTitle, () => {
-    const kubectl = (...args: string[]) =>
-      spawnSync('kubectl', ['--kubeconfig', cp.kubeconfigPath, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const kubectl = (...args: string[]) => spawnSync('kubectl', ['--kubeconfig', cp.kubeconfigPath, ...args], { encoding: 'utf8', timeout: 30_000 });
     const ctx = two.contexts.limited; // namespace team-a is the context default
     const create = kubectl('--context', ctx, 'create', 'secret', 'generic', 'via-kubectl', '--from-literal=k=v');
     expect(create.stderr + create.stdout).toMatch(/created/);

@@ -48,7 +48,9 @@ describe('fleet simulator at scale', () => {
     const t1 = performance.now();
     const seen = new Set<string>();
     await pool(fleet.contexts, 32, async (ctx) => {
-      const r = await clients.get(ctx)!.get('/api/v1/namespaces/default/secrets', { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' });
+      const r = await clients
+        .get(ctx)!
+        .get('/api/v1/namespaces/default/secrets', { accept: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1' });
       expect(r.status).toBe(200);
       expect(r.body.kind).toBe('PartialObjectMetadataList');
       const ns = await clients.get(ctx)!.get('/api/v1/namespaces/default');
@@ -70,7 +72,11 @@ describe('fleet simulator at scale', () => {
 
 type Outcome = FaultKind | `ok:${number}`;
 
-async function drive(opts: FaultOptions, clusters: number, requests: number): Promise<{ outcomes: Map<string, Outcome[]>; logs: Map<string, FaultKind[]>; fleet: Fleet }> {
+async function drive(
+  opts: FaultOptions,
+  clusters: number,
+  requests: number,
+): Promise<{ outcomes: Map<string, Outcome[]>; logs: Map<string, FaultKind[]>; fleet: Fleet }> {
   const fleet = await startFleet({ clusters, faults: opts });
   const ca = fleet.caFile ? readFileSync(fleet.caFile) : undefined;
   const outcomes = new Map<string, Outcome[]>();
@@ -133,7 +139,9 @@ describe('fault injection', () => {
     expect(faults.length / all.length).toBeGreaterThan(0.15);
     expect(faults.length / all.length).toBeLessThan(0.45);
     for (const k of ALL_FAULTS) expect(faults).toContain(k);
-    console.log(`fleet: faults seed 42 rate 0.3: ${faults.length}/${all.length} requests failed: ${JSON.stringify(Object.fromEntries(ALL_FAULTS.map((k) => [k, faults.filter((f) => f === k).length])))}`);
+    console.log(
+      `fleet: faults seed 42 rate 0.3: ${faults.length}/${all.length} requests failed: ${JSON.stringify(Object.fromEntries(ALL_FAULTS.map((k) => [k, faults.filter((f) => f === k).length])))}`,
+    );
   });
 
   it('is deterministic under concurrency (the n-th request of a cluster gets the same fault)', async () => {
@@ -144,7 +152,9 @@ describe('fault injection', () => {
       const c = new KubeClient(fleet.server(ctx), fleet.token(ctx), ca);
       await Promise.all(Array.from({ length: 60 }, () => c.get('/api/v1/namespaces/default/secrets')));
       c.close();
-      const predicted = Array.from({ length: 60 }, (_, n) => faultFor({ rate: 0.5, seed: 7, kinds: ['error500', 'throttle429', 'forbidden403'] }, 1, n)).filter((x) => x !== undefined);
+      const predicted = Array.from({ length: 60 }, (_, n) => faultFor({ rate: 0.5, seed: 7, kinds: ['error500', 'throttle429', 'forbidden403'] }, 1, n)).filter(
+        (x) => x !== undefined,
+      );
       expect(fleet.faultLog(ctx).map((f) => f.kind)).toEqual(predicted);
       expect(fleet.faultLog(ctx).map((f) => f.n)).toEqual([...fleet.faultLog(ctx).map((f) => f.n)].sort((x, y) => x - y));
       expect(fleet.stats().perCluster[0]?.requests).toBe(0);
@@ -192,7 +202,9 @@ describe('latency injection', () => {
     };
     const base = await measure();
     const slow = await measure({ fixedMs: 50, jitterMs: 10 });
-    console.log(`fleet: latency none → mean ${base.mean.toFixed(1)} ms; 50±10 ms → mean ${slow.mean.toFixed(1)} ms (min ${slow.min.toFixed(1)}, max ${slow.max.toFixed(1)})`);
+    console.log(
+      `fleet: latency none → mean ${base.mean.toFixed(1)} ms; 50±10 ms → mean ${slow.mean.toFixed(1)} ms (min ${slow.min.toFixed(1)}, max ${slow.max.toFixed(1)})`,
+    );
     expect(base.mean).toBeLessThan(20);
     expect(slow.min).toBeGreaterThanOrEqual(39);
     expect(slow.mean).toBeGreaterThan(42);
@@ -210,11 +222,19 @@ describe('@kubernetes/client-node against the simulator', () => {
       expect(kc.getContexts()).toHaveLength(3);
       kc.setCurrentContext(fleet.context(2));
       const core = kc.makeApiClient(k8s.CoreV1Api);
-      const created = await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'cn', labels: { 'app.kubernetes.io/managed-by': 'tessera' } }, stringData: { a: 'b' } } });
+      const created = await core.createNamespacedSecret({
+        namespace: 'default',
+        body: { metadata: { name: 'cn', labels: { 'app.kubernetes.io/managed-by': 'tessera' } }, stringData: { a: 'b' } },
+      });
       expect(created.metadata?.uid).toBeTruthy();
       const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
       const applied = await objects.patch(
-        { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'cn2', namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'tessera' } }, data: { k: Buffer.from('v').toString('base64') } },
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'cn2', namespace: 'default', labels: { 'app.kubernetes.io/managed-by': 'tessera' } },
+          data: { k: Buffer.from('v').toString('base64') },
+        },
         undefined,
         undefined,
         'tessera',
@@ -257,7 +277,17 @@ describe.skipIf(kubectlMissing)('kubectl against the simulator', () => {
     const manifest = join(fleet.kubeconfigPath, '..', 'applied.yaml');
     writeFileSync(
       manifest,
-      ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: applied', '  labels:', '    app.kubernetes.io/managed-by: tessera', 'stringData:', '  token: abc', ''].join('\n'),
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: applied',
+        '  labels:',
+        '    app.kubernetes.io/managed-by: tessera',
+        'stringData:',
+        '  token: abc',
+        '',
+      ].join('\n'),
     );
     const a = await kubectl('--context', ctx, 'apply', '--server-side', '--field-manager', 'tessera', '-f', manifest);
     expect(a.code, a.err).toBe(0);
@@ -295,7 +325,10 @@ describe.skipIf(kubectlMissing)('kubectl against the simulator', () => {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'web', namespace: 'apps' },
-        spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } } },
+        spec: {
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
+        },
       }),
     );
     const a = await kubectl('--context', ctx, 'apply', '--server-side', '-f', manifest);

@@ -24,7 +24,10 @@ export async function startSecretService(): Promise<SecretService> {
   const [address, pidText] = out.trim().split('\n');
   const dbusPid = Number(pidText);
   const env = { ...baseEnv, DBUS_SESSION_BUS_ADDRESS: address! };
-  const keyring: ChildProcess = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'ignore', 'ignore'] });
+  const keyring: ChildProcess = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
+    env,
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
   keyring.stdin!.end('tessera-test-keyring-password');
   // Give the daemon a moment to claim org.freedesktop.secrets on the bus.
   await new Promise((r) => setTimeout(r, 700));

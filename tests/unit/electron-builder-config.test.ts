@@ -13,7 +13,7 @@ const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: 
 const config = parse(readFileSync(new URL('../../electron-builder.yml', import.meta.url), 'utf8')) as Record<string, any>;
 
 describe('electron-builder.yml', () => {
-  it('passes electron-builder\'s schema', async () => {
+  it("passes electron-builder's schema", async () => {
     await expect(validateConfiguration(structuredClone(config), new DebugLogger(false))).resolves.toBeUndefined();
   });
 

@@ -6,7 +6,7 @@ import { SIGNING_OPTIONS, actingPrincipal, printPlan, unlockSigner } from './rol
 
 export const approveCommand: Command = {
   name: 'approve',
-  summary: "Approve a plan: sign its hash with your key on a token",
+  summary: 'Approve a plan: sign its hash with your key on a token',
   usage: 'tessera approve <plan-hash> --token <label> [--key <label>] [--as <principal>] [--pin-env VAR] [--json]',
   options: SIGNING_OPTIONS,
   async run(ctx) {
@@ -14,7 +14,8 @@ export const approveCommand: Command = {
     if (!hash) throw new TesseraError('INVALID_INPUT', 'Name the plan: tessera approve <plan-hash>.', { field: 'hash' });
     const key = await unlockSigner(ctx);
     const principal = await actingPrincipal(ctx, key);
-    if (!principal) throw new TesseraError('INVALID_INPUT', 'Say who approves: --as <principal>, TESSERA_PRINCIPAL, or --key naming your registered key.', { field: 'as' });
+    if (!principal)
+      throw new TesseraError('INVALID_INPUT', 'Say who approves: --as <principal>, TESSERA_PRINCIPAL, or --key naming your registered key.', { field: 'as' });
     printPlan(ctx, await call(ctx, 'rollout.approve', { hash, principal }));
     return 0;
   },

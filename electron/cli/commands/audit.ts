@@ -11,7 +11,8 @@ export const auditVerifyCommand: Command = {
   async run(ctx) {
     const result = await call(ctx, 'audit.verify', {});
     if (ctx.json) printJson(ctx, result);
-    else if (result.ok) ctx.out(`The audit log is intact: ${result.entries} entries, ${result.signaturesVerified}/${result.checkpoints} checkpoint signatures verified.`);
+    else if (result.ok)
+      ctx.out(`The audit log is intact: ${result.entries} entries, ${result.signaturesVerified}/${result.checkpoints} checkpoint signatures verified.`);
     else ctx.err(`The audit log is broken at entry ${result.firstBroken!.seq}: ${result.firstBroken!.reason}.`);
     return result.ok ? 0 : 1;
   },

@@ -8,7 +8,15 @@ export const infoCommand: Command = {
   async run(ctx) {
     const info = await call(ctx, 'app.info', {});
     if (ctx.json) printJson(ctx, info);
-    else ctx.out(table([['Tessera', info.version], ['data dir', info.dataDir], ['platform', `${info.platform}/${info.arch}`], ['node', info.nodeVersion]]));
+    else
+      ctx.out(
+        table([
+          ['Tessera', info.version],
+          ['data dir', info.dataDir],
+          ['platform', `${info.platform}/${info.arch}`],
+          ['node', info.nodeVersion],
+        ]),
+      );
     return 0;
   },
 };
@@ -41,7 +49,7 @@ export const modulesCommand: Command = {
   async run(ctx) {
     const modules = await call(ctx, 'hsm.modules', {});
     if (ctx.json) printJson(ctx, modules);
-    else if (modules.length === 0) ctx.out('No PKCS#11 modules found. Install SoftHSM2, OpenSC or your HSM vendor\'s module, or add a path in Settings.');
+    else if (modules.length === 0) ctx.out("No PKCS#11 modules found. Install SoftHSM2, OpenSC or your HSM vendor's module, or add a path in Settings.");
     else ctx.out(table([['KIND', 'PATH', 'STATUS'], ...modules.map((m) => [m.kind, m.path, m.problem ?? 'found'])]));
     return modules.some((m) => m.problem !== null) ? 1 : 0;
   },

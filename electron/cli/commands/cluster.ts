@@ -20,7 +20,14 @@ export const clusterLabelCommand: Command = {
     }
     const view = await call(ctx, 'kube.setLabels', { cluster, set, remove });
     if (ctx.json) printJson(ctx, view);
-    else ctx.out(`${view.name}: ${Object.entries(view.labels).map(([k, v]) => `${k}=${v}`).join(',') || '(no labels)'}`);
+    else
+      ctx.out(
+        `${view.name}: ${
+          Object.entries(view.labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',') || '(no labels)'
+        }`,
+      );
     return 0;
   },
 };

@@ -16,8 +16,13 @@ export const clustersCommand: Command = {
       ctx.out('No kubeconfig contexts found. Set KUBECONFIG, pass --kubeconfig, or add files in Settings.');
       return 0;
     }
-    const labels = (l: Record<string, string>) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(',') || '-';
-    ctx.out(table([['NAME', 'SERVER', 'AUTH', 'LABELS', 'PROBLEM'], ...clusters.map((c) => [c.name, c.server ?? '-', c.auth, labels(c.labels), c.problem ?? ''])]));
+    const labels = (l: Record<string, string>) =>
+      Object.entries(l)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',') || '-';
+    ctx.out(
+      table([['NAME', 'SERVER', 'AUTH', 'LABELS', 'PROBLEM'], ...clusters.map((c) => [c.name, c.server ?? '-', c.auth, labels(c.labels), c.problem ?? ''])]),
+    );
     return 0;
   },
 };

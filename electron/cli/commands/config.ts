@@ -31,7 +31,11 @@ export const configImportCommand: Command = {
     if (ctx.json) printJson(ctx, result);
     else {
       const changed = result.changes.filter((c) => c.kind !== 'unchanged');
-      ctx.out(changed.length ? table([['CHANGE', 'WHAT', 'NAME', 'FIELDS'], ...changed.map((c) => [c.kind, c.what, c.name, c.fields.join(',') || '-'])]) : 'Nothing to change.');
+      ctx.out(
+        changed.length
+          ? table([['CHANGE', 'WHAT', 'NAME', 'FIELDS'], ...changed.map((c) => [c.kind, c.what, c.name, c.fields.join(',') || '-'])])
+          : 'Nothing to change.',
+      );
       if (result.dryRun) ctx.out('(dry run: nothing was changed)');
     }
     return 0;

@@ -6,7 +6,7 @@ import { TesseraError } from '../../../shared/contract/index.ts';
 
 export const deprovisionCommand: Command = {
   name: 'deprovision',
-  summary: "Unpublish the app from clusters and remove its Secrets through a plan (honours approval policies)",
+  summary: 'Unpublish the app from clusters and remove its Secrets through a plan (honours approval policies)',
   usage: 'tessera deprovision --app <app> (--cluster <context>… | --selector env=prod) [--json]',
   options: { app: { type: 'string' }, cluster: { type: 'string', multiple: true }, selector: { type: 'string' } },
   async run(ctx) {
@@ -14,7 +14,11 @@ export const deprovisionCommand: Command = {
     if (typeof app !== 'string' || app === '') throw new TesseraError('INVALID_INPUT', '--app is required.', { field: 'app' });
     const clusters = (ctx.values.cluster as string[] | undefined) ?? [];
     const selector = ctx.values.selector as string | undefined;
-    const outcomes = await call(ctx, 'kube.deprovision', { app, ...(clusters.length > 0 ? { clusters } : {}), ...(selector !== undefined ? { selector } : {}) });
+    const outcomes = await call(ctx, 'kube.deprovision', {
+      app,
+      ...(clusters.length > 0 ? { clusters } : {}),
+      ...(selector !== undefined ? { selector } : {}),
+    });
     return printOutcomes(ctx, outcomes);
   },
 };

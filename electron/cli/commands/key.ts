@@ -5,7 +5,11 @@ import { call, printJson, table } from '../output.ts';
 import { LOGIN_OPTIONS, MODULE_OPTIONS, addRunModules, unlockForRun } from './token-shared.ts';
 
 function keyRows(keys: TokenKeyView[]): string[][] {
-  const caps = (k: TokenKeyView) => Object.entries(k.capabilities).filter(([, v]) => v).map(([n]) => n).join(',');
+  const caps = (k: TokenKeyView) =>
+    Object.entries(k.capabilities)
+      .filter(([, v]) => v)
+      .map(([n]) => n)
+      .join(',');
   return [
     ['LABEL', 'ID', 'TYPE', 'SIZE', 'CAPABILITIES', 'FINGERPRINT'],
     ...keys.map((k) => [k.label, k.keyId, k.type, k.curve ?? (k.size === null ? '-' : String(k.size)), caps(k), k.fingerprint.slice(0, 16)]),

@@ -7,8 +7,12 @@ import { SIGNING_OPTIONS, actingPrincipal, unlockSigner } from './rollout-shared
 
 function roles(ctx: CommandContext): Role[] {
   const text = required(ctx, 'roles');
-  const list = text.split(',').map((r) => r.trim()).filter((r) => r !== '');
-  for (const r of list) if (!(ROLES as readonly string[]).includes(r)) throw new TesseraError('INVALID_INPUT', `"${r}" is not a role (${ROLES.join(', ')}).`, { field: 'roles' });
+  const list = text
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  for (const r of list)
+    if (!(ROLES as readonly string[]).includes(r)) throw new TesseraError('INVALID_INPUT', `"${r}" is not a role (${ROLES.join(', ')}).`, { field: 'roles' });
   return list as Role[];
 }
 
@@ -21,7 +25,10 @@ function show(ctx: CommandContext, p: TrustPrincipalView): number {
 async function signer(ctx: CommandContext): Promise<string> {
   const key = await unlockSigner(ctx);
   const who = optional(ctx, 'signer') ?? (await actingPrincipal(ctx, key));
-  if (!who) throw new TesseraError('INVALID_INPUT', "Name the security officer who signs: --signer <principal> (their token unlocked with --token).", { field: 'signer' });
+  if (!who)
+    throw new TesseraError('INVALID_INPUT', 'Name the security officer who signs: --signer <principal> (their token unlocked with --token).', {
+      field: 'signer',
+    });
   return who;
 }
 
@@ -70,9 +77,14 @@ export const principalListCommand: Command = {
     if (ctx.json) printJson(ctx, { trust, principals });
     else {
       const rows = [['NAME', 'ROLES', 'KEY', 'SIGNED BY', 'RECORD', 'CONSISTENT']];
-      for (const p of principals) rows.push([p.name, p.roles.join(','), `${p.keyFingerprint.slice(0, 16)}…`, p.signedBy, String(p.recordSeq), p.consistent ? 'yes' : 'NO']);
+      for (const p of principals)
+        rows.push([p.name, p.roles.join(','), `${p.keyFingerprint.slice(0, 16)}…`, p.signedBy, String(p.recordSeq), p.consistent ? 'yes' : 'NO']);
       ctx.out(table(rows));
-      ctx.out(trust.ok ? `Chain intact: ${trust.records} signed record(s) back to ${trust.anchor?.principal ?? '(none)'}.` : `Chain BROKEN: ${trust.problems.join('; ')}`);
+      ctx.out(
+        trust.ok
+          ? `Chain intact: ${trust.records} signed record(s) back to ${trust.anchor?.principal ?? '(none)'}.`
+          : `Chain BROKEN: ${trust.problems.join('; ')}`,
+      );
     }
     return 0;
   },

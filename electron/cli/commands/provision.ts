@@ -16,7 +16,8 @@ function targetInput(ctx: CommandContext): { app: string; clusters?: string[]; s
   if (typeof app !== 'string' || app === '') throw new TesseraError('INVALID_INPUT', '--app is required.', { field: 'app' });
   const clusters = (ctx.values.cluster as string[] | undefined) ?? [];
   const selector = ctx.values.selector as string | undefined;
-  if (clusters.length > 0 && selector !== undefined) throw new TesseraError('INVALID_INPUT', 'Give either --cluster or --selector, not both.', { field: 'selector' });
+  if (clusters.length > 0 && selector !== undefined)
+    throw new TesseraError('INVALID_INPUT', 'Give either --cluster or --selector, not both.', { field: 'selector' });
   return { app, ...(clusters.length > 0 ? { clusters } : {}), ...(selector !== undefined ? { selector } : {}) };
 }
 
@@ -26,7 +27,12 @@ export function printOutcomes(ctx: CommandContext, outcomes: ClusterOutcome[]): 
   else {
     const rows = [['CLUSTER', 'RESULT', 'SECRETS', 'ERROR']];
     for (const o of outcomes) {
-      rows.push([o.cluster, o.ok ? 'ok' : (o.error?.code ?? 'failed'), o.secrets.map((s) => `${s.namespace}/${s.name}:${s.action}${s.wiring === 'none' ? '' : `+wiring ${s.wiring}`}`).join(' '), o.error?.message ?? '']);
+      rows.push([
+        o.cluster,
+        o.ok ? 'ok' : (o.error?.code ?? 'failed'),
+        o.secrets.map((s) => `${s.namespace}/${s.name}:${s.action}${s.wiring === 'none' ? '' : `+wiring ${s.wiring}`}`).join(' '),
+        o.error?.message ?? '',
+      ]);
     }
     ctx.out(table(rows));
   }
@@ -35,7 +41,7 @@ export function printOutcomes(ctx: CommandContext, outcomes: ClusterOutcome[]): 
 
 export const provisionCommand: Command = {
   name: 'provision',
-  summary: "Publish the app on clusters and roll out its version through a plan (honours approval policies)",
+  summary: 'Publish the app on clusters and roll out its version through a plan (honours approval policies)',
   usage: 'tessera provision --app <app> (--cluster <context>… | --selector env=prod) [--overwrite] [--json]',
   options: { ...TARGET_OPTIONS, overwrite: { type: 'boolean' } },
   async run(ctx) {

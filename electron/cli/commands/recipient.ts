@@ -6,32 +6,53 @@ import { LOGIN_OPTIONS, MODULE_OPTIONS, addRunModules, unlockForRun } from './to
 import { optional, readText, required } from './vault-shared.ts';
 
 function rows(list: RecipientView[]): string[][] {
-  return [['FINGERPRINT', 'LABEL', 'KIND', 'STATUS', 'TOKEN', 'VERSIONS'], ...list.map((r) => [r.fingerprint.slice(0, 16), r.label, r.kind, r.status, r.tokenSerial ?? '-', String(r.versionsWrapped)])];
+  return [
+    ['FINGERPRINT', 'LABEL', 'KIND', 'STATUS', 'TOKEN', 'VERSIONS'],
+    ...list.map((r) => [r.fingerprint.slice(0, 16), r.label, r.kind, r.status, r.tokenSerial ?? '-', String(r.versionsWrapped)]),
+  ];
 }
 
 export const recipientAddCommand: Command = {
   name: 'recipient add',
   summary: 'Add a recipient: a key on a token (--token --key) or a public key file (--public-key)',
-  usage: 'tessera recipient add (--token <label> --key <key label> [--pin-env VAR] | --public-key <pem file> --label <label> [--oaep-hash sha256|sha1]) [--json]',
-  options: { ...MODULE_OPTIONS, ...LOGIN_OPTIONS, key: { type: 'string' }, 'public-key': { type: 'string' }, label: { type: 'string' }, 'oaep-hash': { type: 'string' } },
+  usage:
+    'tessera recipient add (--token <label> --key <key label> [--pin-env VAR] | --public-key <pem file> --label <label> [--oaep-hash sha256|sha1]) [--json]',
+  options: {
+    ...MODULE_OPTIONS,
+    ...LOGIN_OPTIONS,
+    key: { type: 'string' },
+    'public-key': { type: 'string' },
+    label: { type: 'string' },
+    'oaep-hash': { type: 'string' },
+  },
   async run(ctx) {
     let recipient: RecipientView;
     const pemFile = optional(ctx, 'public-key');
     if (pemFile !== undefined) {
       const hash = optional(ctx, 'oaep-hash');
-      if (hash !== undefined && hash !== 'sha256' && hash !== 'sha1') throw new TesseraError('INVALID_INPUT', '--oaep-hash must be sha256 or sha1.', { field: 'oaep-hash' });
-      recipient = await call(ctx, 'vault.addRecipient', { publicKeyPem: readText(pemFile, 'public key file'), label: optional(ctx, 'label') ?? pemFile, ...(hash ? { oaepHash: hash } : {}) });
+      if (hash !== undefined && hash !== 'sha256' && hash !== 'sha1')
+        throw new TesseraError('INVALID_INPUT', '--oaep-hash must be sha256 or sha1.', { field: 'oaep-hash' });
+      recipient = await call(ctx, 'vault.addRecipient', {
+        publicKeyPem: readText(pemFile, 'public key file'),
+        label: optional(ctx, 'label') ?? pemFile,
+        ...(hash ? { oaepHash: hash } : {}),
+      });
     } else {
       const keyLabel = required(ctx, 'key');
       addRunModules(ctx);
       const token = await unlockForRun(ctx);
       const keys = await call(ctx, 'hsm.keys', { tokenSerial: token.serial });
-      const key = keys.find((k) => k.label === keyLabel && (k.capabilities.unwrap || k.capabilities.decrypt || k.capabilities.derive)) ?? keys.find((k) => k.label === keyLabel);
+      const key =
+        keys.find((k) => k.label === keyLabel && (k.capabilities.unwrap || k.capabilities.decrypt || k.capabilities.derive)) ??
+        keys.find((k) => k.label === keyLabel);
       if (!key) throw new TesseraError('NOT_FOUND', `Token "${token.label}" has no key labelled "${keyLabel}".`, { field: 'key' });
       recipient = await call(ctx, 'vault.addRecipient', { tokenSerial: token.serial, keyId: key.keyId, label: optional(ctx, 'label') ?? keyLabel });
     }
     if (ctx.json) printJson(ctx, recipient);
-    else ctx.out(`${table(rows([recipient]))}\n\nfingerprint ${recipient.fingerprint}\nNew versions are wrapped for it; run "tessera rewrap" to add it to existing versions.`);
+    else
+      ctx.out(
+        `${table(rows([recipient]))}\n\nfingerprint ${recipient.fingerprint}\nNew versions are wrapped for it; run "tessera rewrap" to add it to existing versions.`,
+      );
     return 0;
   },
 };
@@ -56,7 +77,11 @@ export const recipientRetireCommand: Command = {
     const prefix = ctx.positionals[0] ?? '';
     if (prefix.length < 8) throw new TesseraError('INVALID_INPUT', 'Name the recipient by its fingerprint (at least 8 hex digits).', { field: 'fingerprint' });
     const matches = (await call(ctx, 'vault.recipients', {})).filter((r) => r.fingerprint.startsWith(prefix.toLowerCase()));
-    if (matches.length !== 1) throw new TesseraError(matches.length ? 'CONFLICT' : 'NOT_FOUND', matches.length ? `"${prefix}" matches ${matches.length} recipients; give more digits.` : `No recipient has a fingerprint starting with "${prefix}".`);
+    if (matches.length !== 1)
+      throw new TesseraError(
+        matches.length ? 'CONFLICT' : 'NOT_FOUND',
+        matches.length ? `"${prefix}" matches ${matches.length} recipients; give more digits.` : `No recipient has a fingerprint starting with "${prefix}".`,
+      );
     const r = await call(ctx, 'vault.retireRecipient', { fingerprint: matches[0]!.fingerprint });
     if (ctx.json) printJson(ctx, r);
     else ctx.out(`Retired "${r.label}". Run "tessera rewrap" to remove it from ${r.versionsWrapped} existing version(s).`);

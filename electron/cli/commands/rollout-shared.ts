@@ -39,7 +39,9 @@ export function printPlan(ctx: CommandContext, plan: PlanView): void {
   }
   const c = plan.counts;
   ctx.out(`Plan ${plan.hash}`);
-  ctx.out(`  ${plan.intent}; ${plan.clusters} cluster(s): ${c.create} create, ${c.update} update, ${c.rewire} rewire, ${c.delete} delete, ${c.adopt} adopt, ${c.nothing} unchanged`);
+  ctx.out(
+    `  ${plan.intent}; ${plan.clusters} cluster(s): ${c.create} create, ${c.update} update, ${c.rewire} rewire, ${c.delete} delete, ${c.adopt} adopt, ${c.nothing} unchanged`,
+  );
   if (plan.changes.length > 0) {
     const rows = [['ACTION', 'APP', 'SECRET', 'CLUSTER', 'KEYS', 'REASON']];
     for (const a of plan.changes) {
@@ -49,7 +51,9 @@ export function printPlan(ctx: CommandContext, plan: PlanView): void {
     ctx.out(table(rows));
   }
   for (const r of plan.requirements) {
-    ctx.out(`  policy ${r.policy} (${r.selector}): ${r.given.length}/${r.required} ${r.approverRole} approval(s)${r.excludeRequester ? ', not the requester' : ''}${r.given.length ? ` — ${r.given.join(', ')}` : ''}${r.satisfied ? ' ✓' : ''}`);
+    ctx.out(
+      `  policy ${r.policy} (${r.selector}): ${r.given.length}/${r.required} ${r.approverRole} approval(s)${r.excludeRequester ? ', not the requester' : ''}${r.given.length ? ` — ${r.given.join(', ')}` : ''}${r.satisfied ? ' ✓' : ''}`,
+    );
   }
   ctx.out(plan.approved ? '  Approved: apply it with `tessera apply <hash>`.' : `  Needs approval: \`tessera approve ${plan.hash}\`.`);
 }
@@ -57,7 +61,9 @@ export function printPlan(ctx: CommandContext, plan: PlanView): void {
 export function printRollout(ctx: CommandContext, rollout: RolloutView): number {
   if (ctx.json) printJson(ctx, rollout);
   else {
-    ctx.out(`Rollout ${rollout.id}: ${rollout.status}; ${rollout.done}/${rollout.total} done, ${rollout.failed} failed, ${rollout.pending} pending; ${rollout.unwraps} unwrap(s).`);
+    ctx.out(
+      `Rollout ${rollout.id}: ${rollout.status}; ${rollout.done}/${rollout.total} done, ${rollout.failed} failed, ${rollout.pending} pending; ${rollout.unwraps} unwrap(s).`,
+    );
     const rows = [['CLUSTER', 'STATE', 'STEPS', 'ERROR']];
     for (const c of rollout.clusters) rows.push([c.cluster, c.state, `${c.done}/${c.steps}`, c.error ? `${c.error.code}: ${c.error.message}` : '']);
     if (rollout.clusters.length > 0) ctx.out(table(rows));

@@ -30,7 +30,18 @@ export const rolloutsCommand: Command = {
     else if (rollouts.length === 0) ctx.out('No rollouts yet.');
     else {
       const rows = [['ID', 'STATUS', 'PLAN', 'BY', 'STARTED', 'DONE', 'FAILED', 'PENDING', 'UNWRAPS']];
-      for (const r of rollouts) rows.push([r.id, r.status, r.planHash.slice(0, 12), r.requester, r.startedAt, `${r.done}/${r.total}`, String(r.failed), String(r.pending), String(r.unwraps)]);
+      for (const r of rollouts)
+        rows.push([
+          r.id,
+          r.status,
+          r.planHash.slice(0, 12),
+          r.requester,
+          r.startedAt,
+          `${r.done}/${r.total}`,
+          String(r.failed),
+          String(r.pending),
+          String(r.unwraps),
+        ]);
       ctx.out(table(rows));
     }
     return 0;

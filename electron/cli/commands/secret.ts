@@ -29,15 +29,23 @@ export const secretSetCommand: Command = {
     const envFile = optional(ctx, 'from-env-file');
     const manifest = optional(ctx, 'from-manifest');
     if ([literals.length > 0, envFile !== undefined, manifest !== undefined].filter(Boolean).length !== 1) {
-      throw new TesseraError('INVALID_INPUT', 'Give the values with exactly one of --from-literal, --from-env-file or --from-manifest.', { field: 'from-literal' });
+      throw new TesseraError('INVALID_INPUT', 'Give the values with exactly one of --from-literal, --from-env-file or --from-manifest.', {
+        field: 'from-literal',
+      });
     }
     const delivery = optional(ctx, 'delivery');
-    if (delivery !== undefined && delivery !== 'env' && delivery !== 'volume') throw new TesseraError('INVALID_INPUT', '--delivery must be env or volume.', { field: 'delivery' });
+    if (delivery !== undefined && delivery !== 'env' && delivery !== 'volume')
+      throw new TesseraError('INVALID_INPUT', '--delivery must be env or volume.', { field: 'delivery' });
     const current = await call(ctx, 'vault.app', { app });
     const existing = current.secrets.find((s) => s.name === name);
     if (!existing || delivery !== undefined) {
       const mountPath = optional(ctx, 'mount-path');
-      await call(ctx, 'vault.defineSecret', { app, name, delivery: (delivery ?? existing?.delivery ?? 'env') as 'env' | 'volume', ...(mountPath ? { mountPath } : existing?.mountPath ? { mountPath: existing.mountPath } : {}) });
+      await call(ctx, 'vault.defineSecret', {
+        app,
+        name,
+        delivery: (delivery ?? existing?.delivery ?? 'env') as 'env' | 'volume',
+        ...(mountPath ? { mountPath } : existing?.mountPath ? { mountPath: existing.mountPath } : {}),
+      });
     }
     await unlockIfNamed(ctx);
     const version =
@@ -51,7 +59,12 @@ export const secretSetCommand: Command = {
               return { name: l.slice(0, eq), value: l.slice(eq + 1) };
             }),
           })
-        : await call(ctx, 'vault.importVersion', { app, secret: name, format: envFile ? 'env' : 'manifest', text: readText((envFile ?? manifest)!, envFile ? '.env file' : 'manifest') });
+        : await call(ctx, 'vault.importVersion', {
+            app,
+            secret: name,
+            format: envFile ? 'env' : 'manifest',
+            text: readText((envFile ?? manifest)!, envFile ? '.env file' : 'manifest'),
+          });
     if (ctx.json) printJson(ctx, version);
     else ctx.out(`Wrote version ${version.number} of "${name}" (${version.keyNames.join(', ')}) for ${version.recipients.length} recipient(s).`);
     return 0;
@@ -70,7 +83,14 @@ export const secretVersionsCommand: Command = {
       ctx.out(
         table([
           ['VERSION', 'WRITTEN BY', 'AT', 'SOURCE', 'KEYS', 'CHANGES'],
-          ...versions.map((v) => [String(v.number), v.createdBy, v.createdAt, v.source, v.keyNames.join(','), [...v.added.map((k) => `+${k}`), ...v.removed.map((k) => `-${k}`)].join(' ') || '-']),
+          ...versions.map((v) => [
+            String(v.number),
+            v.createdBy,
+            v.createdAt,
+            v.source,
+            v.keyNames.join(','),
+            [...v.added.map((k) => `+${k}`), ...v.removed.map((k) => `-${k}`)].join(' ') || '-',
+          ]),
         ]),
       );
     return 0;

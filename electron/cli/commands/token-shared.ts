@@ -60,13 +60,18 @@ export async function unlockForRun(ctx: CommandContext): Promise<TokenInfoView> 
   const pinEnv = ctx.values['pin-env'];
   if (typeof pinEnv === 'string') {
     pin = ctx.core().services.env[pinEnv];
-    if (pin === undefined || pin === '') throw new TesseraError('INVALID_INPUT', `The environment variable ${pinEnv} (named by --pin-env) is not set.`, { field: 'pin-env' });
+    if (pin === undefined || pin === '')
+      throw new TesseraError('INVALID_INPUT', `The environment variable ${pinEnv} (named by --pin-env) is not set.`, { field: 'pin-env' });
   } else if (token.flags.protectedAuthenticationPath) {
     ctx.err(`Enter the PIN for token "${token.label}" on its PIN pad.`);
   } else if (process.stdin.isTTY) {
     pin = await promptHidden(`PIN for token "${token.label}": `);
   } else {
-    throw new TesseraError('INVALID_INPUT', `Token "${token.label}" needs its PIN: run on a terminal to be prompted, or name an environment variable that holds it with --pin-env VAR. A PIN is never taken from an argument.`, { field: 'pin-env' });
+    throw new TesseraError(
+      'INVALID_INPUT',
+      `Token "${token.label}" needs its PIN: run on a terminal to be prompted, or name an environment variable that holds it with --pin-env VAR. A PIN is never taken from an argument.`,
+      { field: 'pin-env' },
+    );
   }
   return call(ctx, 'hsm.login', pin === undefined ? { tokenSerial: token.serial } : { tokenSerial: token.serial, pin });
 }

@@ -39,7 +39,11 @@ describe('dispatcher', () => {
 
   it('wraps a service error in the envelope with its code and sentence', async () => {
     const base = core();
-    const handlers = { 'app.info': async () => { throw new TesseraError('TOKEN_LOCKED', 'Log in to the token first.'); } } as unknown as Handlers;
+    const handlers = {
+      'app.info': async () => {
+        throw new TesseraError('TOKEN_LOCKED', 'Log in to the token first.');
+      },
+    } as unknown as Handlers;
     const dispatcher = createDispatcher(handlers, base.log);
     const result = await dispatcher.dispatch('app.info', {}, { transport: 'test' });
     expect(result).toEqual({ ok: false, error: { code: 'TOKEN_LOCKED', message: 'Log in to the token first.' } });
@@ -47,7 +51,11 @@ describe('dispatcher', () => {
 
   it('turns an unexpected exception into INTERNAL without leaking its message', async () => {
     const sink = memorySink();
-    const handlers = { 'app.info': async () => { throw new Error('secret-value-s3cr3t'); } } as unknown as Handlers;
+    const handlers = {
+      'app.info': async () => {
+        throw new Error('secret-value-s3cr3t');
+      },
+    } as unknown as Handlers;
     const result = await createDispatcher(handlers, createLogger([sink])).dispatch('app.info', {}, { transport: 'test' });
     expect(result.ok).toBe(false);
     if (result.ok) return;

@@ -46,8 +46,19 @@ interface CheckpointRow {
 
 /** hash = SHA-256 hex of "tessera.audit.v1\n" || canonical JSON of every field but the hash. */
 export function entryHash(e: Omit<AuditEntryView, 'hash'>): string {
-  const body = canonicalJson({ seq: e.seq, time: e.time, actor: e.actor, action: e.action, subject: e.subject, outcome: e.outcome, details: e.details, prevHash: e.prevHash });
-  return createHash('sha256').update(ENTRY_DOMAIN + body, 'utf8').digest('hex');
+  const body = canonicalJson({
+    seq: e.seq,
+    time: e.time,
+    actor: e.actor,
+    action: e.action,
+    subject: e.subject,
+    outcome: e.outcome,
+    details: e.details,
+    prevHash: e.prevHash,
+  });
+  return createHash('sha256')
+    .update(ENTRY_DOMAIN + body, 'utf8')
+    .digest('hex');
 }
 
 /** The bytes a checkpoint signs: "tessera.audit.checkpoint.v1\n<seq>\n<hash>". */
@@ -105,7 +116,11 @@ export class AuditLog {
   }
 
   /** Signs the latest entry's hash with the principal's token key. */
-  async checkpoint(principal: PrincipalRecord, sign: (message: Buffer) => Promise<TokenSignature>, now = new Date().toISOString()): Promise<AuditCheckpointView> {
+  async checkpoint(
+    principal: PrincipalRecord,
+    sign: (message: Buffer) => Promise<TokenSignature>,
+    now = new Date().toISOString(),
+  ): Promise<AuditCheckpointView> {
     const last = this.latest();
     if (!last) throw new TesseraError('NOT_FOUND', 'The audit log is empty: there is nothing to sign yet.');
     const signature = await sign(checkpointMessage(last.seq, last.hash));
@@ -134,14 +149,22 @@ export class AuditLog {
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       const expectedSeq = i + 1;
-      if (row.seq !== expectedSeq) return result({ seq: expectedSeq, reason: `entry ${expectedSeq} is missing (the next entry is ${row.seq}): entries were deleted` }, 0);
+      if (row.seq !== expectedSeq)
+        return result({ seq: expectedSeq, reason: `entry ${expectedSeq} is missing (the next entry is ${row.seq}): entries were deleted` }, 0);
       let entry: AuditEntryView;
       try {
         entry = toView(row);
       } catch {
         return result({ seq: row.seq, reason: `entry ${row.seq} has unreadable details` }, 0);
       }
-      if (entry.prevHash !== prev) return result({ seq: row.seq, reason: `entry ${row.seq} does not follow entry ${row.seq - 1} (previous-hash mismatch): entries were deleted, inserted or reordered` }, 0);
+      if (entry.prevHash !== prev)
+        return result(
+          {
+            seq: row.seq,
+            reason: `entry ${row.seq} does not follow entry ${row.seq - 1} (previous-hash mismatch): entries were deleted, inserted or reordered`,
+          },
+          0,
+        );
       const { hash: _stored, ...body } = entry;
       if (entryHash(body) !== row.hash) return result({ seq: row.seq, reason: `entry ${row.seq} was changed after it was written (hash mismatch)` }, 0);
       hashes.set(row.seq, row.hash);
@@ -150,10 +173,12 @@ export class AuditLog {
     let verified = 0;
     for (const c of checkpoints) {
       const at = hashes.get(c.seq);
-      if (at === undefined) return result({ seq: c.seq, reason: `checkpoint ${c.seq} signs an entry that is no longer in the log: entries were deleted` }, verified);
+      if (at === undefined)
+        return result({ seq: c.seq, reason: `checkpoint ${c.seq} signs an entry that is no longer in the log: entries were deleted` }, verified);
       if (at !== c.hash) return result({ seq: c.seq, reason: `checkpoint ${c.seq} signs a different hash than entry ${c.seq} holds` }, verified);
       const principal = principals(c.principal);
-      if (!principal || principal.keyFingerprint !== c.key_fingerprint) return result({ seq: c.seq, reason: `checkpoint ${c.seq} is signed by a key that is not principal "${c.principal}"'s` }, verified);
+      if (!principal || principal.keyFingerprint !== c.key_fingerprint)
+        return result({ seq: c.seq, reason: `checkpoint ${c.seq} is signed by a key that is not principal "${c.principal}"'s` }, verified);
       if (!verifySignature(Buffer.from(principal.signingSpki), c.algorithm as SignatureAlgorithm, checkpointMessage(c.seq, c.hash), Buffer.from(c.signature))) {
         return result({ seq: c.seq, reason: `checkpoint ${c.seq}'s signature by "${c.principal}" does not verify` }, verified);
       }
@@ -169,7 +194,16 @@ export class AuditLog {
     const lines = [
       ...entries.map((e) => JSON.stringify({ type: 'entry', ...e })),
       ...checkpoints.map((c) =>
-        JSON.stringify({ type: 'checkpoint', seq: c.seq, hash: c.hash, time: c.time, principal: c.principal, keyFingerprint: c.key_fingerprint, algorithm: c.algorithm, signature: Buffer.from(c.signature).toString('base64') }),
+        JSON.stringify({
+          type: 'checkpoint',
+          seq: c.seq,
+          hash: c.hash,
+          time: c.time,
+          principal: c.principal,
+          keyFingerprint: c.key_fingerprint,
+          algorithm: c.algorithm,
+          signature: Buffer.from(c.signature).toString('base64'),
+        }),
       ),
     ];
     return { jsonl: lines.length ? `${lines.join('\n')}\n` : '', entries: entries.length };

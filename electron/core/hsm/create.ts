@@ -15,7 +15,9 @@ export function createTokenService(s: Services): TokenService {
       if (configured.length > 0 || extra.length > 0) return [...configured, ...extra];
       // Nothing configured: the well-known modules found on this machine, except p11-kit's proxy,
       // which would show the same tokens a second time.
-      return discoverModules({ configured: [] }).filter((m) => m.kind !== 'p11-kit').map((m) => m.path);
+      return discoverModules({ configured: [] })
+        .filter((m) => m.kind !== 'p11-kit')
+        .map((m) => m.path);
     },
     log: s.log.child('hsm'),
     actor: () => actorName(s.env),

@@ -30,9 +30,43 @@ export interface MapContext {
 }
 
 const REMOVED = new Set(['CKR_TOKEN_NOT_PRESENT', 'CKR_DEVICE_REMOVED', 'CKR_TOKEN_NOT_RECOGNIZED', 'CKR_SLOT_ID_INVALID']);
-const MECHANISM = new Set(['CKR_MECHANISM_INVALID', 'CKR_MECHANISM_PARAM_INVALID', 'CKR_KEY_TYPE_INCONSISTENT', 'CKR_KEY_FUNCTION_NOT_PERMITTED', 'CKR_ARGUMENTS_BAD', 'CKR_TEMPLATE_INCONSISTENT', 'CKR_KEY_SIZE_RANGE', 'CKR_DOMAIN_PARAMS_INVALID', 'CKR_CURVE_NOT_SUPPORTED', 'CKR_WRAPPING_KEY_TYPE_INCONSISTENT', 'CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT', 'CKR_KEY_NOT_WRAPPABLE', 'CKR_KEY_UNEXTRACTABLE']);
-const TAMPERED = new Set(['CKR_ENCRYPTED_DATA_INVALID', 'CKR_ENCRYPTED_DATA_LEN_RANGE', 'CKR_WRAPPED_KEY_INVALID', 'CKR_WRAPPED_KEY_LEN_RANGE', 'CKR_SIGNATURE_INVALID', 'CKR_SIGNATURE_LEN_RANGE', 'CKR_AEAD_DECRYPT_FAILED']);
-const DEVICE = new Set(['CKR_DEVICE_ERROR', 'CKR_DEVICE_MEMORY', 'CKR_HOST_MEMORY', 'CKR_GENERAL_ERROR', 'CKR_FUNCTION_FAILED', 'CKR_TOKEN_WRITE_PROTECTED', 'CKR_SESSION_COUNT', 'CKR_SESSION_READ_ONLY', 'CKR_CRYPTOKI_NOT_INITIALIZED', 'CKR_FIPS_SELF_TEST_FAILED', 'CKR_LIBRARY_LOAD_FAILED']);
+const MECHANISM = new Set([
+  'CKR_MECHANISM_INVALID',
+  'CKR_MECHANISM_PARAM_INVALID',
+  'CKR_KEY_TYPE_INCONSISTENT',
+  'CKR_KEY_FUNCTION_NOT_PERMITTED',
+  'CKR_ARGUMENTS_BAD',
+  'CKR_TEMPLATE_INCONSISTENT',
+  'CKR_KEY_SIZE_RANGE',
+  'CKR_DOMAIN_PARAMS_INVALID',
+  'CKR_CURVE_NOT_SUPPORTED',
+  'CKR_WRAPPING_KEY_TYPE_INCONSISTENT',
+  'CKR_UNWRAPPING_KEY_TYPE_INCONSISTENT',
+  'CKR_KEY_NOT_WRAPPABLE',
+  'CKR_KEY_UNEXTRACTABLE',
+]);
+const TAMPERED = new Set([
+  'CKR_ENCRYPTED_DATA_INVALID',
+  'CKR_ENCRYPTED_DATA_LEN_RANGE',
+  'CKR_WRAPPED_KEY_INVALID',
+  'CKR_WRAPPED_KEY_LEN_RANGE',
+  'CKR_SIGNATURE_INVALID',
+  'CKR_SIGNATURE_LEN_RANGE',
+  'CKR_AEAD_DECRYPT_FAILED',
+]);
+const DEVICE = new Set([
+  'CKR_DEVICE_ERROR',
+  'CKR_DEVICE_MEMORY',
+  'CKR_HOST_MEMORY',
+  'CKR_GENERAL_ERROR',
+  'CKR_FUNCTION_FAILED',
+  'CKR_TOKEN_WRITE_PROTECTED',
+  'CKR_SESSION_COUNT',
+  'CKR_SESSION_READ_ONLY',
+  'CKR_CRYPTOKI_NOT_INITIALIZED',
+  'CKR_FIPS_SELF_TEST_FAILED',
+  'CKR_LIBRARY_LOAD_FAILED',
+]);
 
 export function pkcs11Error(failure: WorkerFailure, context: MapContext = {}): TesseraError {
   const token = context.token === undefined ? 'the token' : `token "${context.token}"`;
@@ -43,20 +77,32 @@ export function pkcs11Error(failure: WorkerFailure, context: MapContext = {}): T
 
   if (failure.kind === 'tessera' && failure.code) return make(failure.code, failure.message);
   if (failure.kind === 'load') {
-    return make('UNAVAILABLE', `The PKCS#11 module could not be loaded (${failure.message}). Check the path in Settings → PKCS#11 modules and that it is the vendor's PKCS#11 library for this OS and CPU.`);
+    return make(
+      'UNAVAILABLE',
+      `The PKCS#11 module could not be loaded (${failure.message}). Check the path in Settings → PKCS#11 modules and that it is the vendor's PKCS#11 library for this OS and CPU.`,
+    );
   }
   if (failure.kind !== 'pkcs11' || !failure.ckr) {
-    return make('DEVICE_ERROR', `The PKCS#11 module failed unexpectedly${failure.method ? ` in ${failure.method}` : ''}. Retry; if it persists, reconnect ${token}.`);
+    return make(
+      'DEVICE_ERROR',
+      `The PKCS#11 module failed unexpectedly${failure.method ? ` in ${failure.method}` : ''}. Retry; if it persists, reconnect ${token}.`,
+    );
   }
   const ckr = failure.ckr;
   const fn = failure.method ? ` (${failure.method})` : '';
   if (ckr === 'CKR_PIN_INCORRECT') {
-    return make('PIN_INCORRECT', context.finalTry
-      ? `The PIN for ${token} is wrong. This was not the last try, but the next wrong PIN is: a further mistake locks the token and only its security officer can unlock it.`
-      : `The PIN for ${token} is wrong. Check it and try again; repeated mistakes lock the token.`);
+    return make(
+      'PIN_INCORRECT',
+      context.finalTry
+        ? `The PIN for ${token} is wrong. This was not the last try, but the next wrong PIN is: a further mistake locks the token and only its security officer can unlock it.`
+        : `The PIN for ${token} is wrong. Check it and try again; repeated mistakes lock the token.`,
+    );
   }
   if (ckr === 'CKR_PIN_LOCKED' || ckr === 'CKR_PIN_EXPIRED') {
-    return make('PIN_LOCKED', `The user PIN of ${token} is locked${ckr === 'CKR_PIN_EXPIRED' ? ' (expired)' : ''}. The token's security officer must reset it before it can be used.`);
+    return make(
+      'PIN_LOCKED',
+      `The user PIN of ${token} is locked${ckr === 'CKR_PIN_EXPIRED' ? ' (expired)' : ''}. The token's security officer must reset it before it can be used.`,
+    );
   }
   if (ckr === 'CKR_PIN_LEN_RANGE' || ckr === 'CKR_PIN_INVALID') {
     return make('PIN_INCORRECT', `The PIN for ${token} has a length or characters the token does not accept. Check it and try again.`);
@@ -72,18 +118,26 @@ export function pkcs11Error(failure: WorkerFailure, context: MapContext = {}): T
   if (ckr === 'CKR_SESSION_HANDLE_INVALID' || ckr === 'CKR_SESSION_CLOSED') {
     return make('TOKEN_LOCKED', `The session with ${token} was closed${fn}. Unlock the token again and retry.`);
   }
-  if (ckr === 'CKR_FUNCTION_NOT_SUPPORTED') return make('MECHANISM_UNSUPPORTED', `${cap(token)} does not support the function${fn} this operation needs. Use a key on a token that does.`);
+  if (ckr === 'CKR_FUNCTION_NOT_SUPPORTED')
+    return make('MECHANISM_UNSUPPORTED', `${cap(token)} does not support the function${fn} this operation needs. Use a key on a token that does.`);
   if (MECHANISM.has(ckr)) {
     const what = context.mechanism ? `mechanism ${context.mechanism}` : 'the mechanism or parameters this operation needs';
     return make('MECHANISM_UNSUPPORTED', `${cap(token)} refused ${what} (${ckr}). Use a key type and scheme the token lists as supported.`);
   }
-  if (TAMPERED.has(ckr)) return make('TAMPERED', `${cap(token)} rejected the wrapped data as invalid (${ckr}): it was changed, damaged, or wrapped for another key.`);
-  if (ckr === 'CKR_KEY_HANDLE_INVALID' || ckr === 'CKR_OBJECT_HANDLE_INVALID') return make('NOT_FOUND', `The key is no longer on ${token}${fn}. Refresh the key list.`);
+  if (TAMPERED.has(ckr))
+    return make('TAMPERED', `${cap(token)} rejected the wrapped data as invalid (${ckr}): it was changed, damaged, or wrapped for another key.`);
+  if (ckr === 'CKR_KEY_HANDLE_INVALID' || ckr === 'CKR_OBJECT_HANDLE_INVALID')
+    return make('NOT_FOUND', `The key is no longer on ${token}${fn}. Refresh the key list.`);
   if (ckr === 'CKR_TOKEN_NOT_RECOGNIZED' || ckr === 'CKR_DEVICE_REMOVED') return make('TOKEN_ABSENT', `${cap(token)} is not present.`);
-  if (ckr === 'CKR_OPERATION_ACTIVE' || ckr === 'CKR_SESSION_EXISTS' || ckr === 'CKR_CRYPTOKI_ALREADY_INITIALIZED') return make('CONFLICT', `${cap(token)} is busy with another operation (${ckr}). Retry in a moment.`);
+  if (ckr === 'CKR_OPERATION_ACTIVE' || ckr === 'CKR_SESSION_EXISTS' || ckr === 'CKR_CRYPTOKI_ALREADY_INITIALIZED')
+    return make('CONFLICT', `${cap(token)} is busy with another operation (${ckr}). Retry in a moment.`);
   if (ckr === 'CKR_CANCEL' || ckr === 'CKR_FUNCTION_CANCELED') return make('CANCELLED', `The operation on ${token} was cancelled.`);
   if (ckr === 'CKR_TOKEN_WRITE_PROTECTED') return make('FORBIDDEN', `${cap(token)} is write-protected; keys cannot be created on it.`);
-  if (DEVICE.has(ckr)) return make('DEVICE_ERROR', `${cap(token)} reported a device error (${ckr}${fn}). Reconnect it and retry; if it persists, check the token with its vendor's tools.`);
+  if (DEVICE.has(ckr))
+    return make(
+      'DEVICE_ERROR',
+      `${cap(token)} reported a device error (${ckr}${fn}). Reconnect it and retry; if it persists, check the token with its vendor's tools.`,
+    );
   return make('DEVICE_ERROR', `${cap(token)} refused the operation (${ckr}${fn}). Retry; if it persists, check the token with its vendor's tools.`);
 }
 

@@ -28,11 +28,14 @@ function why(error: unknown): string {
 export function createKeytarKeychain(): PinKeychain {
   let loaded: Promise<Keytar> | null = null;
   const keytar = () => {
-    loaded ??= import('keytar').then((m) => ((m as { default?: Keytar }).default ?? (m as unknown as Keytar)));
+    loaded ??= import('keytar').then((m) => (m as { default?: Keytar }).default ?? (m as unknown as Keytar));
     return loaded;
   };
   const unavailable = (error: unknown) =>
-    new TesseraError('UNAVAILABLE', `The OS keychain is not available (${why(error)}). Unlock the token with its PIN instead, or start a Secret Service (e.g. GNOME Keyring) and retry.`);
+    new TesseraError(
+      'UNAVAILABLE',
+      `The OS keychain is not available (${why(error)}). Unlock the token with its PIN instead, or start a Secret Service (e.g. GNOME Keyring) and retry.`,
+    );
   return {
     async status() {
       try {

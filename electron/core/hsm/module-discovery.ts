@@ -27,11 +27,7 @@ const WELL_KNOWN: Record<string, Record<WellKnownKind, string[]>> = {
       '/usr/lib64/pkcs11/yubihsm_pkcs11.so',
       '/usr/local/lib/pkcs11/yubihsm_pkcs11.so',
     ],
-    'p11-kit': [
-      '/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so',
-      '/usr/lib/aarch64-linux-gnu/p11-kit-proxy.so',
-      '/usr/lib64/p11-kit-proxy.so',
-    ],
+    'p11-kit': ['/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so', '/usr/lib/aarch64-linux-gnu/p11-kit-proxy.so', '/usr/lib64/p11-kit-proxy.so'],
   },
   darwin: {
     softhsm2: ['/opt/homebrew/lib/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'],

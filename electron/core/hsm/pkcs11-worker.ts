@@ -68,7 +68,13 @@ function toFailure(error: unknown): WorkerFailure {
   if (error instanceof Error && 'code' in error && typeof (error as { code: unknown }).code === 'number' && error.constructor.name === 'Pkcs11Error') {
     const rv = (error as unknown as { code: number }).code;
     const method = (error as unknown as { method?: string }).method;
-    return { kind: 'pkcs11', rv, ckr: CKR_NAMES.get(rv) ?? `CKR_0x${rv.toString(16)}`, ...(method ? { method } : {}), message: CKR_NAMES.get(rv) ?? String(rv) };
+    return {
+      kind: 'pkcs11',
+      rv,
+      ckr: CKR_NAMES.get(rv) ?? `CKR_0x${rv.toString(16)}`,
+      ...(method ? { method } : {}),
+      message: CKR_NAMES.get(rv) ?? String(rv),
+    };
   }
   return { kind: 'other', message: error instanceof Error ? error.name : typeof error };
 }
@@ -107,9 +113,20 @@ function keyHandle(sessionHex: string, keyClass: 'private' | 'secret' | 'public'
   const cached = keyCache.get(cacheKey);
   if (cached) return cached;
   const cls = keyClass === 'private' ? p.CKO_PRIVATE_KEY : keyClass === 'secret' ? p.CKO_SECRET_KEY : p.CKO_PUBLIC_KEY;
-  const [found] = find(h(sessionHex), [{ type: p.CKA_CLASS, value: cls }, { type: p.CKA_ID, value: h(keyId) }], 1);
+  const [found] = find(
+    h(sessionHex),
+    [
+      { type: p.CKA_CLASS, value: cls },
+      { type: p.CKA_ID, value: h(keyId) },
+    ],
+    1,
+  );
   if (!found) {
-    throw new TesseraFailure({ kind: 'tessera', code: 'NOT_FOUND', message: `No ${keyClass} key with id ${keyId} on the token. Refresh the key list; if the token is locked, unlock it first (private keys are hidden while locked).` });
+    throw new TesseraFailure({
+      kind: 'tessera',
+      code: 'NOT_FOUND',
+      message: `No ${keyClass} key with id ${keyId} on the token. Refresh the key list; if the token is locked, unlock it first (private keys are hidden while locked).`,
+    });
   }
   keyCache.set(cacheKey, found);
   return found;
@@ -249,7 +266,14 @@ function describeKey(session: Handle, object: Handle, keyClass: 'private' | 'sec
     let modulus = attr(session, object, p.CKA_MODULUS);
     let exponent = attr(session, object, p.CKA_PUBLIC_EXPONENT);
     if (!modulus || !exponent) {
-      const [pub] = find(session, [{ type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY }, { type: p.CKA_ID, value: id }], 1);
+      const [pub] = find(
+        session,
+        [
+          { type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY },
+          { type: p.CKA_ID, value: id },
+        ],
+        1,
+      );
       if (pub) {
         modulus = attr(session, pub, p.CKA_MODULUS);
         exponent = attr(session, pub, p.CKA_PUBLIC_EXPONENT);
@@ -260,7 +284,14 @@ function describeKey(session: Handle, object: Handle, keyClass: 'private' | 'sec
   } else if (keyType === 'ec') {
     const params = attr(session, object, p.CKA_EC_PARAMS);
     if (params) key.ecParams = params.toString('hex');
-    const [pub] = find(session, [{ type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY }, { type: p.CKA_ID, value: id }], 1);
+    const [pub] = find(
+      session,
+      [
+        { type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY },
+        { type: p.CKA_ID, value: id },
+      ],
+      1,
+    );
     const point = pub ? attr(session, pub, p.CKA_EC_POINT) : null;
     if (point) key.ecPoint = point.toString('hex');
   } else {
@@ -274,7 +305,10 @@ function listKeys(sessionHex: string): RawKey[] {
   const session = h(sessionHex);
   const keys: RawKey[] = [];
   for (const object of find(session, [{ type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY }])) keys.push(describeKey(session, object, 'private'));
-  for (const object of find(session, [{ type: p.CKA_CLASS, value: p.CKO_SECRET_KEY }, { type: p.CKA_TOKEN, value: true }])) {
+  for (const object of find(session, [
+    { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+    { type: p.CKA_TOKEN, value: true },
+  ])) {
     keys.push(describeKey(session, object, 'secret'));
   }
   return keys;
@@ -370,7 +404,12 @@ const HASHES = {
 function readAndDestroy(session: Handle, object: Handle): Buffer {
   try {
     const value = attr(session, object, p.CKA_VALUE);
-    if (!value) throw new TesseraFailure({ kind: 'tessera', code: 'MECHANISM_UNSUPPORTED', message: 'The token did not release the derived secret (CKA_VALUE). It must allow an extractable, non-sensitive session secret.' });
+    if (!value)
+      throw new TesseraFailure({
+        kind: 'tessera',
+        code: 'MECHANISM_UNSUPPORTED',
+        message: 'The token did not release the derived secret (CKA_VALUE). It must allow an extractable, non-sensitive session secret.',
+      });
     return value;
   } finally {
     try {
@@ -402,7 +441,10 @@ const EPHEMERAL_SECRET = (len?: number) => {
 };
 const KWP = { mechanism: p.CKM_AES_KEY_WRAP_PAD };
 const ECDSA = { mechanism: p.CKM_ECDSA };
-const RSA_PSS_SHA256 = { mechanism: p.CKM_SHA256_RSA_PKCS_PSS, parameter: { type: p.CK_PARAMS_RSA_PSS, hashAlg: p.CKM_SHA256, mgf: p.CKG_MGF1_SHA256, saltLen: 32 } };
+const RSA_PSS_SHA256 = {
+  mechanism: p.CKM_SHA256_RSA_PKCS_PSS,
+  parameter: { type: p.CK_PARAMS_RSA_PSS, hashAlg: p.CKM_SHA256, mgf: p.CKG_MGF1_SHA256, saltLen: 32 },
+};
 
 // Each op declares its own argument type; the table is indexed by the message's op name.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -411,7 +453,10 @@ const ops: Record<string, (args: any) => unknown> = {
     try {
       lib.load(path);
     } catch (error) {
-      throw new TesseraFailure({ kind: 'load', message: error instanceof Error ? error.message.replace(/^.*?:\s*(?=cannot|undefined symbol|invalid ELF|file too short)/u, '') : 'unknown reason' });
+      throw new TesseraFailure({
+        kind: 'load',
+        message: error instanceof Error ? error.message.replace(/^.*?:\s*(?=cannot|undefined symbol|invalid ELF|file too short)/u, '') : 'unknown reason',
+      });
     }
     try {
       lib.C_Initialize({ flags: p.CKF_OS_LOCKING_OK });
@@ -471,13 +516,25 @@ const ops: Record<string, (args: any) => unknown> = {
   decryptOaep({ session, keyId, hash, data }: { session: string; keyId: string; hash: 'sha1' | 'sha256'; data: Uint8Array }) {
     const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
-    lib.C_DecryptInit(s, { mechanism: p.CKM_RSA_PKCS_OAEP, parameter: { type: p.CK_PARAMS_RSA_OAEP, hashAlg: HASHES[hash].hash(), mgf: HASHES[hash].mgf(), source: CKZ_DATA_SPECIFIED } as Params }, key);
+    lib.C_DecryptInit(
+      s,
+      {
+        mechanism: p.CKM_RSA_PKCS_OAEP,
+        parameter: { type: p.CK_PARAMS_RSA_OAEP, hashAlg: HASHES[hash].hash(), mgf: HASHES[hash].mgf(), source: CKZ_DATA_SPECIFIED } as Params,
+      },
+      key,
+    );
     return lib.C_Decrypt(s, asBuffer(data), Buffer.alloc(data.length));
   },
   ecdh({ session, keyId, publicPoint, length }: { session: string; keyId: string; publicPoint: Uint8Array; length: number }) {
     const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
-    const derived = lib.C_DeriveKey(s, { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: asBuffer(publicPoint) } as Params }, key, EPHEMERAL_SECRET(length));
+    const derived = lib.C_DeriveKey(
+      s,
+      { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: asBuffer(publicPoint) } as Params },
+      key,
+      EPHEMERAL_SECRET(length),
+    );
     return readAndDestroy(s, derived);
   },
   wrapKwp({ session, keyId, dek }: { session: string; keyId: string; dek: Uint8Array }) {
@@ -504,7 +561,14 @@ const ops: Record<string, (args: any) => unknown> = {
     const key = keyHandle(session, 'secret', keyId);
     const input = Buffer.from(data);
     try {
-      lib.C_EncryptInit(s, { mechanism: p.CKM_AES_GCM, parameter: { type: p.CK_PARAMS_AES_GCM, iv: Buffer.from(iv), aad: Buffer.from(aad), ivBits: iv.length * 8, tagBits: 128 } as Params }, key);
+      lib.C_EncryptInit(
+        s,
+        {
+          mechanism: p.CKM_AES_GCM,
+          parameter: { type: p.CK_PARAMS_AES_GCM, iv: Buffer.from(iv), aad: Buffer.from(aad), ivBits: iv.length * 8, tagBits: 128 } as Params,
+        },
+        key,
+      );
       return lib.C_Encrypt(s, input, Buffer.alloc(input.length + 16));
     } finally {
       input.fill(0);
@@ -513,7 +577,14 @@ const ops: Record<string, (args: any) => unknown> = {
   gcmDecrypt({ session, keyId, data, iv, aad }: { session: string; keyId: string; data: Uint8Array; iv: Uint8Array; aad: Uint8Array }) {
     const s = sh(session);
     const key = keyHandle(session, 'secret', keyId);
-    lib.C_DecryptInit(s, { mechanism: p.CKM_AES_GCM, parameter: { type: p.CK_PARAMS_AES_GCM, iv: Buffer.from(iv), aad: Buffer.from(aad), ivBits: iv.length * 8, tagBits: 128 } as Params }, key);
+    lib.C_DecryptInit(
+      s,
+      {
+        mechanism: p.CKM_AES_GCM,
+        parameter: { type: p.CK_PARAMS_AES_GCM, iv: Buffer.from(iv), aad: Buffer.from(aad), ivBits: iv.length * 8, tagBits: 128 } as Params,
+      },
+      key,
+    );
     return lib.C_Decrypt(s, Buffer.from(data), Buffer.alloc(data.length));
   },
   sign({ session, keyId, scheme, data }: { session: string; keyId: string; scheme: 'ecdsa' | 'rsa-pss-sha256'; data: Uint8Array }) {

@@ -27,7 +27,10 @@ export function uncompressedPoint(ecPoint: Buffer, curve: Curve): Buffer {
   if (ecPoint.length === size && ecPoint[0] === 0x04) return ecPoint;
   if (ecPoint[0] === 0x04 && ecPoint[1] === size) return ecPoint.subarray(2);
   if (ecPoint[0] === 0x04 && ecPoint[1] === 0x81 && ecPoint[2] === size) return ecPoint.subarray(3);
-  throw new TesseraError('MECHANISM_UNSUPPORTED', `The token returned an EC public point Tessera cannot read (${ecPoint.length} bytes; only uncompressed points are supported).`);
+  throw new TesseraError(
+    'MECHANISM_UNSUPPORTED',
+    `The token returned an EC public point Tessera cannot read (${ecPoint.length} bytes; only uncompressed points are supported).`,
+  );
 }
 
 export function ecPublicKey(point: Buffer, curve: Curve): KeyObject {
@@ -85,7 +88,10 @@ export function parsePublicKey(pemOrDer: string | Buffer): { key: KeyObject; spk
     if (!curve) throw new TesseraError('MECHANISM_UNSUPPORTED', `EC curve ${details.namedCurve ?? 'unknown'} is not supported; use P-256 or P-384.`);
     return { key, spki, kind: 'ec', curve };
   }
-  throw new TesseraError('MECHANISM_UNSUPPORTED', `Key type ${key.asymmetricKeyType ?? 'unknown'} cannot be a recipient; use RSA, EC P-256/P-384 or an AES key on a token.`);
+  throw new TesseraError(
+    'MECHANISM_UNSUPPORTED',
+    `Key type ${key.asymmetricKeyType ?? 'unknown'} cannot be a recipient; use RSA, EC P-256/P-384 or an AES key on a token.`,
+  );
 }
 
 // ---- ephemeral public keys of ECDH-ES (read on every unwrap) ----

@@ -358,7 +358,7 @@ export class TokenService {
     this.log.info('token unlocked', { token: serial, remembered: usedRemembered, protectedAuthenticationPath: protectedPath && pin === undefined });
     this.emit(entry, 'login');
     this.startTimers();
-    const remembered = usedRemembered || (options.remember === true);
+    const remembered = usedRemembered || options.remember === true;
     return this.view(entry, remembered);
   }
 
@@ -371,14 +371,23 @@ export class TokenService {
     } catch {
       // keep the original error
     }
-    this.log.warn('token unlock refused', { token: entry.info.serial, code: error.code, finalTry: !!info?.flags.userPinFinalTry, locked: !!info?.flags.userPinLocked });
+    this.log.warn('token unlock refused', {
+      token: entry.info.serial,
+      code: error.code,
+      finalTry: !!info?.flags.userPinFinalTry,
+      locked: !!info?.flags.userPinLocked,
+    });
     if (usedRemembered && error.code === 'PIN_INCORRECT' && this.options.keychain) {
       // A remembered PIN that is wrong must not burn the remaining tries.
       await this.options.keychain.delete(entry.info.serial).catch(() => false);
     }
     const name = entry.info.label;
     if (error.code === 'PIN_INCORRECT' && info?.flags.userPinLocked) {
-      return new TesseraError('PIN_LOCKED', `The PIN for token "${name}" was wrong and the token is now locked. Its security officer must reset the user PIN.`, { details: error.details ?? {} });
+      return new TesseraError(
+        'PIN_LOCKED',
+        `The PIN for token "${name}" was wrong and the token is now locked. Its security officer must reset the user PIN.`,
+        { details: error.details ?? {} },
+      );
     }
     if (error.code === 'PIN_INCORRECT') {
       const last = info?.flags.userPinFinalTry
@@ -386,9 +395,13 @@ export class TokenService {
         : info?.flags.userPinCountLow
           ? ' Few tries are left before the token locks.'
           : ' Repeated mistakes lock the token.';
-      return new TesseraError('PIN_INCORRECT', `The PIN for token "${name}" is wrong${usedRemembered ? ' (the remembered PIN was removed from the keychain)' : ''}.${last}`, {
-        details: { ...(error.details ?? {}), finalTry: !!info?.flags.userPinFinalTry },
-      });
+      return new TesseraError(
+        'PIN_INCORRECT',
+        `The PIN for token "${name}" is wrong${usedRemembered ? ' (the remembered PIN was removed from the keychain)' : ''}.${last}`,
+        {
+          details: { ...(error.details ?? {}), finalTry: !!info?.flags.userPinFinalTry },
+        },
+      );
     }
     return error;
   }
@@ -489,7 +502,8 @@ export class TokenService {
     } catch (error) {
       if (error instanceof TesseraError && (error.code === 'TOKEN_LOCKED' || error.code === 'DEVICE_ERROR') && !entry.absent) {
         await this.pollPresence();
-        if (entry.absent) throw new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" was removed during the operation. Insert it, unlock it and retry.`);
+        if (entry.absent)
+          throw new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" was removed during the operation. Insert it, unlock it and retry.`);
         if (error.code === 'TOKEN_LOCKED' && entry.session === session) {
           // The token logged us out (e.g. it was reset): reflect it.
           await this.lock(entry, 'logout');
@@ -519,7 +533,11 @@ export class TokenService {
       isUnlocked: () => entry.session !== null && !entry.absent,
       async keyIdFor(fingerprint) {
         const match = service.keyByFingerprint(entry, await service.rawKeys(entry), fingerprint);
-        if (!match) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no key with fingerprint ${fingerprint.slice(0, 16)}…. Unlock the token that holds it.`);
+        if (!match)
+          throw new TesseraError(
+            'NOT_FOUND',
+            `Token "${entry.info.label}" has no key with fingerprint ${fingerprint.slice(0, 16)}…. Unlock the token that holds it.`,
+          );
         return match.id;
       },
       async publicKeyFor(keyId) {
@@ -584,7 +602,11 @@ export class TokenService {
 
   private keyView(entry: TokenEntry, key: RawKey): TokenKeyView {
     const spki = key.keyClass === 'private' ? spkiFromRawKey(key) : null;
-    const modulusBits = key.modulus ? Buffer.from(key.modulus, 'hex').toString('hex').replace(/^(00)+/u, '').length * 4 : null;
+    const modulusBits = key.modulus
+      ? Buffer.from(key.modulus, 'hex')
+          .toString('hex')
+          .replace(/^(00)+/u, '').length * 4
+      : null;
     return {
       tokenSerial: entry.info.serial,
       label: key.label,
@@ -612,7 +634,9 @@ export class TokenService {
     const spec = KEY_SPECS[type];
     const mechanism = GENERATE_MECHANISM[spec.kind];
     if (!entry.mechanisms.includes(mechanism)) {
-      throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" cannot generate ${type} keys: it does not list ${mechanism}.`, { details: { mechanism } });
+      throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" cannot generate ${type} keys: it does not list ${mechanism}.`, {
+        details: { mechanism },
+      });
     }
     const key = await this.run<RawKey>(entry, 'generate', { spec, label }, { mechanism });
     entry.keys = null;
@@ -633,16 +657,26 @@ export class TokenService {
       const kwp = entry.mechanismViews.find((m) => m.name === 'CKM_AES_KEY_WRAP_PAD');
       if (kwp && kwp.flags.includes('wrap') && kwp.flags.includes('unwrap')) return aesRecipient(entry.info.serial, key.id, 'aes-kwp', key.label);
       if (entry.mechanisms.includes('CKM_AES_GCM')) return aesRecipient(entry.info.serial, key.id, 'aes-gcm', key.label);
-      throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" lists neither CKM_AES_KEY_WRAP_PAD nor CKM_AES_GCM, so its AES keys cannot wrap data keys.`, { details: { mechanism: 'CKM_AES_KEY_WRAP_PAD' } });
+      throw new TesseraError(
+        'MECHANISM_UNSUPPORTED',
+        `Token "${entry.info.label}" lists neither CKM_AES_KEY_WRAP_PAD nor CKM_AES_GCM, so its AES keys cannot wrap data keys.`,
+        { details: { mechanism: 'CKM_AES_KEY_WRAP_PAD' } },
+      );
     }
     const spki = spkiFromRawKey(key);
     if (!spki) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no readable public key for CKA_ID ${keyId}.`);
     const fingerprint = spkiFingerprint(spki);
     if (key.keyType === 'ec') {
-      if (!entry.mechanisms.includes('CKM_ECDH1_DERIVE')) throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_ECDH1_DERIVE, which ECDH-ES needs.`, { details: { mechanism: 'CKM_ECDH1_DERIVE' } });
+      if (!entry.mechanisms.includes('CKM_ECDH1_DERIVE'))
+        throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_ECDH1_DERIVE, which ECDH-ES needs.`, {
+          details: { mechanism: 'CKM_ECDH1_DERIVE' },
+        });
       return { kind: 'ecdh-es', fingerprint, publicKeySpki: spki, curve: curveFromParams(key.ecParams)!, ...base };
     }
-    if (!entry.mechanisms.includes('CKM_RSA_PKCS_OAEP')) throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_RSA_PKCS_OAEP.`, { details: { mechanism: 'CKM_RSA_PKCS_OAEP' } });
+    if (!entry.mechanisms.includes('CKM_RSA_PKCS_OAEP'))
+      throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_RSA_PKCS_OAEP.`, {
+        details: { mechanism: 'CKM_RSA_PKCS_OAEP' },
+      });
     const oaepHash = entry.oaep.get(key.id) ?? (await this.probeOaep(entry, key.id, spki));
     entry.oaep.set(key.id, oaepHash);
     return { kind: 'rsa-oaep', fingerprint, publicKeySpki: spki, oaepHash, ...base };
@@ -651,7 +685,10 @@ export class TokenService {
   private async probeOaep(entry: TokenEntry, keyId: string, spki: Buffer): Promise<'sha256' | 'sha1'> {
     for (const hash of ['sha256', 'sha1'] as const) {
       const probe = randomBytes(32);
-      const data = publicEncrypt({ key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, probe);
+      const data = publicEncrypt(
+        { key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash },
+        probe,
+      );
       try {
         const out = await this.run<Buffer>(entry, 'decryptOaep', { keyId, hash, data });
         const same = out.length === probe.length && timingSafeEqual(out, probe);
@@ -666,25 +703,34 @@ export class TokenService {
         probe.fill(0);
       }
     }
-    throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" cannot decrypt RSA-OAEP with SHA-256 or SHA-1 (CKM_RSA_PKCS_OAEP).`, { details: { mechanism: 'CKM_RSA_PKCS_OAEP' } });
+    throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" cannot decrypt RSA-OAEP with SHA-256 or SHA-1 (CKM_RSA_PKCS_OAEP).`, {
+      details: { mechanism: 'CKM_RSA_PKCS_OAEP' },
+    });
   }
 
   /** Signs with a key on an unlocked token: ECDSA over a software digest, or RSA-PSS-SHA256. */
   async sign(serial: string, keyId: string, data: Buffer): Promise<TokenSignature> {
     const entry = await this.entry(serial);
     const key = this.index(await this.rawKeys(entry)).byId.get(keyId.toLowerCase());
-    if (!key || key.keyClass !== 'private' || !key.sign) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no signing key with CKA_ID ${keyId}.`);
+    if (!key || key.keyClass !== 'private' || !key.sign)
+      throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no signing key with CKA_ID ${keyId}.`);
     const keyFingerprint = this.factsOf(entry, key).fingerprint;
     if (key.keyType === 'ec') {
       const curve = curveFromParams(key.ecParams);
       if (!curve) throw new TesseraError('MECHANISM_UNSUPPORTED', 'Only P-256 and P-384 keys can sign.');
-      if (!entry.mechanisms.includes('CKM_ECDSA')) throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_ECDSA.`, { details: { mechanism: 'CKM_ECDSA' } });
-      const digest = createHash(curve === 'P-256' ? 'sha256' : 'sha384').update(data).digest();
+      if (!entry.mechanisms.includes('CKM_ECDSA'))
+        throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_ECDSA.`, { details: { mechanism: 'CKM_ECDSA' } });
+      const digest = createHash(curve === 'P-256' ? 'sha256' : 'sha384')
+        .update(data)
+        .digest();
       const signature = await this.run<Buffer>(entry, 'sign', { keyId: key.id, scheme: 'ecdsa', data: digest }, { mechanism: 'CKM_ECDSA' });
       return { algorithm: curve === 'P-256' ? 'ecdsa-p256-sha256' : 'ecdsa-p384-sha384', signature, keyFingerprint };
     }
     if (key.keyType === 'rsa') {
-      if (!entry.mechanisms.includes('CKM_SHA256_RSA_PKCS_PSS')) throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_SHA256_RSA_PKCS_PSS.`, { details: { mechanism: 'CKM_SHA256_RSA_PKCS_PSS' } });
+      if (!entry.mechanisms.includes('CKM_SHA256_RSA_PKCS_PSS'))
+        throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_SHA256_RSA_PKCS_PSS.`, {
+          details: { mechanism: 'CKM_SHA256_RSA_PKCS_PSS' },
+        });
       const signature = await this.run<Buffer>(entry, 'sign', { keyId: key.id, scheme: 'rsa-pss-sha256', data }, { mechanism: 'CKM_SHA256_RSA_PKCS_PSS' });
       return { algorithm: 'rsa-pss-sha256', signature, keyFingerprint };
     }

@@ -1,7 +1,18 @@
 // Wrapping schemes for data keys (DEKs): the interface the vault calls. RSA and EC recipients
 // wrap in software from the public key alone; unwrapping, and everything AES, runs on the token.
 // Formats and KDF parameters are documented in docs/tokens.md.
-import { createCipheriv, createDecipheriv, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, publicEncrypt, constants, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPublicKey,
+  diffieHellman,
+  generateKeyPairSync,
+  hkdfSync,
+  publicEncrypt,
+  constants,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { TesseraError } from '../../../shared/contract/index.ts';
 import { CURVE_BYTES, aesFingerprint, parsePublicKey, spkiFingerprint, spkiPoint, type Curve } from './spki.ts';
 import type { TokenSession } from './token-service.ts';
@@ -116,9 +127,13 @@ export function aesKeyUnwrap(kek: Buffer, wrapped: Buffer, fingerprint = ''): Bu
 }
 
 function tampered(fingerprint: string): TesseraError {
-  return new TesseraError('TAMPERED', `The wrapped data key for recipient ${fingerprint.slice(0, 16)}… failed its integrity check: it was changed, damaged, or wrapped for another key.`, {
-    details: { recipient: fingerprint },
-  });
+  return new TesseraError(
+    'TAMPERED',
+    `The wrapped data key for recipient ${fingerprint.slice(0, 16)}… failed its integrity check: it was changed, damaged, or wrapped for another key.`,
+    {
+      details: { recipient: fingerprint },
+    },
+  );
 }
 
 function schemeCurve(scheme: WrapScheme): Curve | null {
@@ -158,7 +173,11 @@ export function wrapInSoftware(recipient: Recipient, dek: Buffer): WrappedKey {
 
 function requireMechanism(session: TokenSession, name: string) {
   if (!session.mechanisms().includes(name)) {
-    throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${session.label}" does not list ${name}, which this scheme needs. Use a key type the token supports.`, { details: { mechanism: name } });
+    throw new TesseraError(
+      'MECHANISM_UNSUPPORTED',
+      `Token "${session.label}" does not list ${name}, which this scheme needs. Use a key type the token supports.`,
+      { details: { mechanism: name } },
+    );
   }
 }
 
@@ -181,7 +200,11 @@ export async function wrapOnToken(session: TokenSession, recipient: Recipient, d
   }
   requireMechanism(session, 'CKM_AES_GCM');
   const nonce = randomBytes(12);
-  const data = await session.call<Buffer>('gcmEncrypt', { keyId: recipient.keyId, data: dek, iv: nonce, aad: aesAad(recipient.fingerprint) }, { mechanism: 'CKM_AES_GCM' });
+  const data = await session.call<Buffer>(
+    'gcmEncrypt',
+    { keyId: recipient.keyId, data: dek, iv: nonce, aad: aesAad(recipient.fingerprint) },
+    { mechanism: 'CKM_AES_GCM' },
+  );
   return { scheme: 'aes-gcm', recipient: recipient.fingerprint, data, nonce };
 }
 
@@ -197,7 +220,11 @@ export async function unwrapOnToken(session: TokenSession, wrapped: WrappedKey, 
       case 'rsa-oaep-sha256':
       case 'rsa-oaep-sha1':
         requireMechanism(session, 'CKM_RSA_PKCS_OAEP');
-        return await session.call<Buffer>('decryptOaep', { keyId, hash: wrapped.scheme === 'rsa-oaep-sha1' ? 'sha1' : 'sha256', data: wrapped.data }, { mechanism: `CKM_RSA_PKCS_OAEP with ${wrapped.scheme === 'rsa-oaep-sha1' ? 'SHA-1' : 'SHA-256'}` });
+        return await session.call<Buffer>(
+          'decryptOaep',
+          { keyId, hash: wrapped.scheme === 'rsa-oaep-sha1' ? 'sha1' : 'sha256', data: wrapped.data },
+          { mechanism: `CKM_RSA_PKCS_OAEP with ${wrapped.scheme === 'rsa-oaep-sha1' ? 'SHA-1' : 'SHA-256'}` },
+        );
       case 'ecdh-es+a256kw-p256':
       case 'ecdh-es+a256kw-p384': {
         requireMechanism(session, 'CKM_ECDH1_DERIVE');
@@ -224,7 +251,10 @@ export async function unwrapOnToken(session: TokenSession, wrapped: WrappedKey, 
         if (!wrapped.nonce) throw tampered(fp);
         return await session.call<Buffer>('gcmDecrypt', { keyId, data: wrapped.data, iv: wrapped.nonce, aad: aesAad(fp) }, { mechanism: 'CKM_AES_GCM' });
       default:
-        throw new TesseraError('MECHANISM_UNSUPPORTED', `Wrapping scheme "${String((wrapped as { scheme: unknown }).scheme)}" is not known to this version of Tessera.`);
+        throw new TesseraError(
+          'MECHANISM_UNSUPPORTED',
+          `Wrapping scheme "${String((wrapped as { scheme: unknown }).scheme)}" is not known to this version of Tessera.`,
+        );
     }
   } catch (error) {
     // A token that rejects the ciphertext itself reports it as TAMPERED naming the recipient.
@@ -232,7 +262,12 @@ export async function unwrapOnToken(session: TokenSession, wrapped: WrappedKey, 
     // Some tokens (SoftHSM2's AES-KWP) answer a failed integrity check with a generic failure. With
     // the token still unlocked and the key found, that is the wrapped data's fault.
     const ckr = error instanceof TesseraError ? error.details?.ckr : undefined;
-    if (error instanceof TesseraError && error.code === 'DEVICE_ERROR' && (ckr === 'CKR_GENERAL_ERROR' || ckr === 'CKR_FUNCTION_FAILED') && session.isUnlocked()) {
+    if (
+      error instanceof TesseraError &&
+      error.code === 'DEVICE_ERROR' &&
+      (ckr === 'CKR_GENERAL_ERROR' || ckr === 'CKR_FUNCTION_FAILED') &&
+      session.isUnlocked()
+    ) {
       throw tampered(fp);
     }
     throw error;

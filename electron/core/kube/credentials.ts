@@ -131,7 +131,11 @@ export function createEndpoint(resolved: ResolvedContext, options: EndpointOptio
         try {
           token = readFileSync(path, 'utf8').trim();
         } catch (error) {
-          throw new TesseraError('UNAUTHORIZED', `Context "${name}": its token file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, { details: { cluster: name } });
+          throw new TesseraError(
+            'UNAUTHORIZED',
+            `Context "${name}": its token file ${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+            { details: { cluster: name } },
+          );
         }
         // Token files rotate (projected service-account tokens): re-read every minute.
         return { value: { headers: { ...baseHeaders, Authorization: `Bearer ${token}` } }, expiresAt: Date.now() + 70_000 };

@@ -46,7 +46,12 @@ export function parseExecConfig(raw: unknown): ExecConfig | null {
 export function runExecPlugin(
   context: string,
   config: ExecConfig,
-  options: { file: string | null; timeoutMs: number; cluster?: { server: string; 'certificate-authority-data'?: string } | undefined; signal?: AbortSignal | undefined },
+  options: {
+    file: string | null;
+    timeoutMs: number;
+    cluster?: { server: string; 'certificate-authority-data'?: string } | undefined;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<ExecCredential> {
   const command = !isAbsolute(config.command) && config.command.includes('/') && options.file ? join(dirname(options.file), config.command) : config.command;
   const apiVersion = config.apiVersion ?? 'client.authentication.k8s.io/v1';
@@ -78,7 +83,11 @@ export function runExecPlugin(
     };
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      finish(new TesseraError('TIMEOUT', `${what} did not answer within ${Math.round(options.timeoutMs / 1000)} s${stderrTail()}`, { details: { cluster: context } }));
+      finish(
+        new TesseraError('TIMEOUT', `${what} did not answer within ${Math.round(options.timeoutMs / 1000)} s${stderrTail()}`, {
+          details: { cluster: context },
+        }),
+      );
     }, options.timeoutMs);
     const onAbort = () => {
       child.kill('SIGKILL');
@@ -101,14 +110,22 @@ export function runExecPlugin(
     child.on('close', (code, signal) => {
       if (settled) return;
       if (code !== 0) {
-        finish(new TesseraError('UNAUTHORIZED', `${what} failed (${signal ? `signal ${signal}` : `exit ${code}`})${stderrTail()}`, { details: { cluster: context } }));
+        finish(
+          new TesseraError('UNAUTHORIZED', `${what} failed (${signal ? `signal ${signal}` : `exit ${code}`})${stderrTail()}`, {
+            details: { cluster: context },
+          }),
+        );
         return;
       }
       let parsed: unknown;
       try {
         parsed = JSON.parse(stdout);
       } catch {
-        finish(new TesseraError('UNAUTHORIZED', `${what} printed something that is not an ExecCredential (JSON expected)${stderrTail()}`, { details: { cluster: context } }));
+        finish(
+          new TesseraError('UNAUTHORIZED', `${what} printed something that is not an ExecCredential (JSON expected)${stderrTail()}`, {
+            details: { cluster: context },
+          }),
+        );
         return;
       }
       const status = (parsed as { status?: Record<string, unknown> } | null)?.status ?? {};

@@ -175,7 +175,18 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
         clearTimeout(timer);
         req.signal?.removeEventListener('abort', onAbort);
         if (error) {
-          options.observer?.({ cluster, method: req.method, path: req.path, accept, attempt: n, status: null, failure: error instanceof AttemptFailure ? error.kind : error.name, requestBytes: req.body?.length ?? 0, responseBytes: 0, body: null });
+          options.observer?.({
+            cluster,
+            method: req.method,
+            path: req.path,
+            accept,
+            attempt: n,
+            status: null,
+            failure: error instanceof AttemptFailure ? error.kind : error.name,
+            requestBytes: req.body?.length ?? 0,
+            responseBytes: 0,
+            body: null,
+          });
           reject(error);
         } else resolve(res!);
       };
@@ -198,7 +209,18 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
             const body = Buffer.concat(chunks);
             for (const c of chunks) c.fill(0);
             if (done) return;
-            options.observer?.({ cluster, method: req.method, path: req.path, accept, attempt: n, status: res.statusCode ?? 0, failure: null, requestBytes: req.body?.length ?? 0, responseBytes: body.length, body });
+            options.observer?.({
+              cluster,
+              method: req.method,
+              path: req.path,
+              accept,
+              attempt: n,
+              status: res.statusCode ?? 0,
+              failure: null,
+              requestBytes: req.body?.length ?? 0,
+              responseBytes: body.length,
+              body,
+            });
             finish(null, { status: res.statusCode ?? 0, headers: res.headers, body });
           });
         },
@@ -236,8 +258,12 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
           if (!(error instanceof AttemptFailure)) throw error;
           if (n >= maxRetries) {
             throw error.kind === 'timeout'
-              ? new TesseraError('TIMEOUT', `Cluster "${cluster}" did not answer ${req.method} ${req.path} within the request timeout (${n + 1} attempts).`, { details: { cluster } })
-              : new TesseraError('UNREACHABLE', `Cluster "${cluster}" cannot be reached at ${endpoint.server.origin} (${error.message}, ${n + 1} attempts).`, { details: { cluster } });
+              ? new TesseraError('TIMEOUT', `Cluster "${cluster}" did not answer ${req.method} ${req.path} within the request timeout (${n + 1} attempts).`, {
+                  details: { cluster },
+                })
+              : new TesseraError('UNREACHABLE', `Cluster "${cluster}" cannot be reached at ${endpoint.server.origin} (${error.message}, ${n + 1} attempts).`, {
+                  details: { cluster },
+                });
           }
           await sleep(backoffMs(n, baseDelay, maxDelay), req.signal);
           continue;

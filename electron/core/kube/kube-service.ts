@@ -2,7 +2,15 @@
 // deprovision and verify over every targeted cluster at once, within the concurrency limit.
 // One cluster's failure is recorded on its own outcome or cells and never stops the others.
 import { randomUUID } from 'node:crypto';
-import { TesseraError, type ClusterOutcome, type ContractError, type KubeClusterView, type ProbeResult, type ScanResult, type VerifyResult } from '../../../shared/contract/index.ts';
+import {
+  TesseraError,
+  type ClusterOutcome,
+  type ContractError,
+  type KubeClusterView,
+  type ProbeResult,
+  type ScanResult,
+  type VerifyResult,
+} from '../../../shared/contract/index.ts';
 import { worstState, type MatrixCell } from '../../../shared/domain/cell-state.ts';
 import { matches, parseSelector } from '../../../shared/domain/labels.ts';
 import type { EventBus } from '../events.ts';
@@ -15,7 +23,16 @@ import { deprovisionSecret, provisionVersion, type ProvisionOptions, type Secret
 import { createClusterRegistry, type ClusterLabelStore, type ClusterRegistry } from './registry.ts';
 import { cellsForCluster, fallbackNamespaces, isTargeted, listManagedSecrets, type ClusterListing } from './scan.ts';
 import type { ScanStore } from './scan-store.ts';
-import { APP_LABEL, MANAGED_BY, MANAGED_BY_VALUE, METADATA_LIST_ACCEPT, type AppPublication, type KubeCatalog, type SecretSpec, type SecretValues } from './types.ts';
+import {
+  APP_LABEL,
+  MANAGED_BY,
+  MANAGED_BY_VALUE,
+  METADATA_LIST_ACCEPT,
+  type AppPublication,
+  type KubeCatalog,
+  type SecretSpec,
+  type SecretValues,
+} from './types.ts';
 import { verifySecret } from './verify.ts';
 
 export interface KubeServiceOptions {
@@ -90,7 +107,8 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
   const known = (names: string[]) => {
     const all = new Set(allClusters());
     const unknown = names.filter((n) => !all.has(n));
-    if (unknown.length > 0) throw new TesseraError('NOT_FOUND', `There is no kubeconfig context named ${unknown.map((u) => `"${u}"`).join(', ')}.`, { field: 'clusters' });
+    if (unknown.length > 0)
+      throw new TesseraError('NOT_FOUND', `There is no kubeconfig context named ${unknown.map((u) => `"${u}"`).join(', ')}.`, { field: 'clusters' });
     return names;
   };
 
@@ -115,7 +133,8 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
   };
 
   const outcome = (cluster: string): ClusterOutcome => ({ cluster, ok: true, secrets: [], error: null });
-  const record = (o: ClusterOutcome, s: SecretOutcome) => o.secrets.push({ namespace: s.namespace, name: s.name, action: s.action, resourceVersion: s.resourceVersion, wiring: s.wiring });
+  const record = (o: ClusterOutcome, s: SecretOutcome) =>
+    o.secrets.push({ namespace: s.namespace, name: s.name, action: s.action, resourceVersion: s.resourceVersion, wiring: s.wiring });
   const fail = (o: ClusterOutcome, error: unknown) => {
     o.ok = false;
     o.error ??= asContract(error);
@@ -164,7 +183,15 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
       const names = clusters && clusters.length > 0 ? known(clusters) : allClusters();
       const pubs = await options.catalog().publications();
       const labels = options.labels.all();
-      const result: ScanResult = { scanId: randomUUID(), startedAt: new Date().toISOString(), finishedAt: null, apps: [], clusters: names, cells: [], cancelled: false };
+      const result: ScanResult = {
+        scanId: randomUUID(),
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        apps: [],
+        clusters: names,
+        cells: [],
+        cancelled: false,
+      };
       const perCluster = new Map<string, { cells: MatrixCell[]; failed: ContractError | null }>();
       let done = 0;
       await Promise.all(
@@ -182,7 +209,13 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
           const cells = cellsForCluster(cluster, clusterLabels, pubs, listing);
           perCluster.set(cluster, { cells, failed: listing.failure });
           done++;
-          options.events?.emit('scan.progress', { scanId: result.scanId, cluster, cells: cells.map((c) => ({ app: c.app, state: c.state })), done, total: names.length });
+          options.events?.emit('scan.progress', {
+            scanId: result.scanId,
+            cluster,
+            cells: cells.map((c) => ({ app: c.app, state: c.state })),
+            done,
+            total: names.length,
+          });
         }),
       );
       const apps = new Set(pubs.map((p) => p.app));
@@ -227,7 +260,14 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
                 const client = clientOr(o);
                 if (!client) return;
                 try {
-                  record(o, await provisionVersion(client, spec, values, { signal, principal: options.principal?.() ?? 'tessera', overwrite: input.overwrite === true }));
+                  record(
+                    o,
+                    await provisionVersion(client, spec, values, {
+                      signal,
+                      principal: options.principal?.() ?? 'tessera',
+                      overwrite: input.overwrite === true,
+                    }),
+                  );
                 } catch (error) {
                   fail(o, error);
                 }
@@ -319,7 +359,15 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
           return { app: r.app, cluster: r.cluster, state, reason: error.message };
         }
         const state = worstState(r.states.map((s) => s.state));
-        return { app: r.app, cluster: r.cluster, state, reason: r.states.filter((s) => s.state === state).map((s) => s.reason).join(' ') };
+        return {
+          app: r.app,
+          cluster: r.cluster,
+          state,
+          reason: r.states
+            .filter((s) => s.state === state)
+            .map((s) => s.reason)
+            .join(' '),
+        };
       });
     },
 

@@ -12,7 +12,9 @@ function kubeconfig(contexts: { name: string; cluster: string; server: string; u
     'clusters:',
     ...contexts.map((c) => `- name: ${c.cluster}\n  cluster:\n    server: ${c.server}`),
     'contexts:',
-    ...contexts.map((c) => `- name: ${c.name}\n  context:\n    cluster: ${c.cluster}\n    user: ${c.user}${c.namespace ? `\n    namespace: ${c.namespace}` : ''}`),
+    ...contexts.map(
+      (c) => `- name: ${c.name}\n  context:\n    cluster: ${c.cluster}\n    user: ${c.user}${c.namespace ? `\n    namespace: ${c.namespace}` : ''}`,
+    ),
     'users:',
     ...contexts.map((c) => `- name: ${c.user}\n  user:\n    token: not-a-real-token`),
   ].join('\n');
@@ -22,8 +24,26 @@ describe('kubeconfig contexts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-kubeconfig-'));
   const a = join(dir, 'a.yaml');
   const b = join(dir, 'b.yaml');
-  writeFileSync(a, kubeconfig([{ name: 'prod-eu', cluster: 'eu', server: 'https://eu.example:6443', user: 'alice', namespace: 'payments' }, { name: 'shared', cluster: 'from-a', server: 'https://a.example', user: 'alice' }], 'prod-eu'));
-  writeFileSync(b, kubeconfig([{ name: 'shared', cluster: 'from-b', server: 'https://b.example', user: 'bob' }, { name: 'dev', cluster: 'dev', server: 'https://dev.example', user: 'bob' }], 'dev'));
+  writeFileSync(
+    a,
+    kubeconfig(
+      [
+        { name: 'prod-eu', cluster: 'eu', server: 'https://eu.example:6443', user: 'alice', namespace: 'payments' },
+        { name: 'shared', cluster: 'from-a', server: 'https://a.example', user: 'alice' },
+      ],
+      'prod-eu',
+    ),
+  );
+  writeFileSync(
+    b,
+    kubeconfig(
+      [
+        { name: 'shared', cluster: 'from-b', server: 'https://b.example', user: 'bob' },
+        { name: 'dev', cluster: 'dev', server: 'https://dev.example', user: 'bob' },
+      ],
+      'dev',
+    ),
+  );
 
   it('merges the KUBECONFIG list, the first file winning a duplicate name', () => {
     const list = listKubeContexts({ kubeconfigEnv: [a, b].join(delimiter) });

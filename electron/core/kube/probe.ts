@@ -16,7 +16,14 @@ async function accessReview(client: KubeClient, namespace: string, group: string
   const res = await client.requestOk({ method: 'POST', path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', body, signal });
   const review = JSON.parse(res.body.toString('utf8')) as { status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string } };
   const allowed = review.status?.allowed === true;
-  return { namespace, group, resource, verb, allowed, reason: review.status?.reason || review.status?.evaluationError || (allowed ? 'allowed' : 'not allowed by RBAC') };
+  return {
+    namespace,
+    group,
+    resource,
+    verb,
+    allowed,
+    reason: review.status?.reason || review.status?.evaluationError || (allowed ? 'allowed' : 'not allowed by RBAC'),
+  };
 }
 
 export async function probeCluster(client: KubeClient, namespaces: string[], signal?: AbortSignal): Promise<ProbeResult> {

@@ -96,8 +96,16 @@ async function ensureNamespace(client: KubeClient, spec: SecretSpec, signal?: Ab
   const body = Buffer.from(
     JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: spec.namespace, labels: { [MANAGED_BY]: MANAGED_BY_VALUE } } }),
   );
-  const created = await client.request({ method: 'POST', path: '/api/v1/namespaces', body, query: { fieldManager: FIELD_MANAGER }, accept: METADATA_ACCEPT, signal });
-  if (created.status !== 201 && created.status !== 200 && created.status !== 409) throw httpError(client.cluster, { method: 'POST', path: '/api/v1/namespaces' }, created);
+  const created = await client.request({
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body,
+    query: { fieldManager: FIELD_MANAGER },
+    accept: METADATA_ACCEPT,
+    signal,
+  });
+  if (created.status !== 201 && created.status !== 200 && created.status !== 409)
+    throw httpError(client.cluster, { method: 'POST', path: '/api/v1/namespaces' }, created);
 }
 
 interface ApplyConflict {
@@ -158,7 +166,9 @@ const WORKLOAD_RESOURCES: Record<string, string> = { Deployment: 'deployments', 
 function workloadPath(cluster: string, ns: string, ref: WorkloadRef): string {
   const resource = WORKLOAD_RESOURCES[ref.kind];
   if (!resource) {
-    throw new TesseraError('INVALID_INPUT', `Tessera cannot wire a Secret into a ${ref.kind} yet (only Deployment, StatefulSet and DaemonSet).`, { details: { cluster } });
+    throw new TesseraError('INVALID_INPUT', `Tessera cannot wire a Secret into a ${ref.kind} yet (only Deployment, StatefulSet and DaemonSet).`, {
+      details: { cluster },
+    });
   }
   return `/apis/apps/v1/namespaces/${enc(ns)}/${resource}/${enc(ref.name)}`;
 }
@@ -188,7 +198,10 @@ export function wiringConfig(spec: SecretSpec, ref: WorkloadRef, containers: str
       ? { containers: containers.map((name) => ({ name, env })) }
       : {
           volumes: [{ name: volume, secret: { secretName: spec.name } }],
-          containers: containers.map((name) => ({ name, volumeMounts: [{ name: volume, mountPath: spec.mountPath ?? `/var/run/secrets/tessera/${spec.name}`, readOnly: true }] })),
+          containers: containers.map((name) => ({
+            name,
+            volumeMounts: [{ name: volume, mountPath: spec.mountPath ?? `/var/run/secrets/tessera/${spec.name}`, readOnly: true }],
+          })),
         };
   return {
     apiVersion: 'apps/v1',
@@ -200,12 +213,18 @@ export function wiringConfig(spec: SecretSpec, ref: WorkloadRef, containers: str
 
 function checkValues(cluster: string, spec: SecretSpec, values: SecretValues): void {
   if (values.versionId !== spec.versionId) {
-    throw new TesseraError('INVALID_INPUT', `The values given are of version ${values.versionId}, not ${spec.versionId} of ${spec.app}/${spec.name}.`, { details: { cluster } });
+    throw new TesseraError('INVALID_INPUT', `The values given are of version ${values.versionId}, not ${spec.versionId} of ${spec.app}/${spec.name}.`, {
+      details: { cluster },
+    });
   }
   const keys = [...values.keys.keys()].sort();
   const expected = [...spec.keys].sort();
   if (keys.join('\u0000') !== expected.join('\u0000')) {
-    throw new TesseraError('INVALID_INPUT', `The values of ${spec.app}/${spec.name} have keys ${keys.join(', ')} but the version lists ${expected.join(', ')}.`, { details: { cluster } });
+    throw new TesseraError(
+      'INVALID_INPUT',
+      `The values of ${spec.app}/${spec.name} have keys ${keys.join(', ')} but the version lists ${expected.join(', ')}.`,
+      { details: { cluster } },
+    );
   }
 }
 
@@ -243,7 +262,14 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
   const { body, sensitive } = jsonWithData(object, values.keys);
   let res: KubeResponse;
   try {
-    res = await apply(client, secretPath(spec.namespace, spec.name), `Secret ${spec.namespace}/${spec.name}`, body, options.overwrite === true || options.adopt === true, signal);
+    res = await apply(
+      client,
+      secretPath(spec.namespace, spec.name),
+      `Secret ${spec.namespace}/${spec.name}`,
+      body,
+      options.overwrite === true || options.adopt === true,
+      signal,
+    );
   } finally {
     zero(sensitive);
   }
@@ -256,12 +282,23 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
     const ref = spec.workload;
     const containers = await workloadContainers(client, spec.namespace, ref, signal);
     if (containers === null) {
-      throw new TesseraError('NOT_FOUND', `${ref.kind} ${spec.namespace}/${ref.name} does not exist on cluster "${client.cluster}"; the Secret was written but not wired.`, {
-        details: { cluster: client.cluster },
-      });
+      throw new TesseraError(
+        'NOT_FOUND',
+        `${ref.kind} ${spec.namespace}/${ref.name} does not exist on cluster "${client.cluster}"; the Secret was written but not wired.`,
+        {
+          details: { cluster: client.cluster },
+        },
+      );
     }
     const wiringBody = Buffer.from(JSON.stringify(wiringConfig(spec, ref, containers)));
-    await apply(client, workloadPath(client.cluster, spec.namespace, ref), `${ref.kind} ${spec.namespace}/${ref.name}`, wiringBody, options.overwrite === true, signal);
+    await apply(
+      client,
+      workloadPath(client.cluster, spec.namespace, ref),
+      `${ref.kind} ${spec.namespace}/${ref.name}`,
+      wiringBody,
+      options.overwrite === true,
+      signal,
+    );
     wiring = 'applied';
   }
   return { namespace: spec.namespace, name: spec.name, action, resourceVersion: meta.resourceVersion ?? null, uid: meta.uid ?? null, wiring };
@@ -271,7 +308,11 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
  * Removes the wiring (applies Tessera's field manager with none of its fields), then deletes the
  * Secret with a uid precondition. Never touches a Secret without Tessera's label.
  */
-export async function deprovisionSecret(client: KubeClient, spec: Pick<SecretSpec, 'app' | 'name' | 'namespace' | 'workload'>, options: { signal?: AbortSignal | undefined } = {}): Promise<SecretOutcome> {
+export async function deprovisionSecret(
+  client: KubeClient,
+  spec: Pick<SecretSpec, 'app' | 'name' | 'namespace' | 'workload'>,
+  options: { signal?: AbortSignal | undefined } = {},
+): Promise<SecretOutcome> {
   const { signal } = options;
   const live = await getSecretMetadata(client, spec.namespace, spec.name, signal);
   if (live && !isManaged(live)) throw unmanaged(client.cluster, spec.namespace, spec.name);
@@ -294,9 +335,13 @@ export async function deprovisionSecret(client: KubeClient, spec: Pick<SecretSpe
   const res = await client.request({ method: 'DELETE', path, body, accept: METADATA_ACCEPT, signal });
   if (res.status === 404) return { namespace: spec.namespace, name: spec.name, action: 'absent', resourceVersion: null, uid: live.uid ?? null, wiring };
   if (res.status === 409) {
-    throw new TesseraError('CONFLICT', `Secret ${spec.namespace}/${spec.name} on cluster "${client.cluster}" was replaced since Tessera looked (uid changed); it was not deleted.`, {
-      details: { cluster: client.cluster },
-    });
+    throw new TesseraError(
+      'CONFLICT',
+      `Secret ${spec.namespace}/${spec.name} on cluster "${client.cluster}" was replaced since Tessera looked (uid changed); it was not deleted.`,
+      {
+        details: { cluster: client.cluster },
+      },
+    );
   }
   if (res.status < 200 || res.status > 299) throw httpError(client.cluster, { method: 'DELETE', path }, res);
   res.body.fill(0);

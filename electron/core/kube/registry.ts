@@ -46,7 +46,9 @@ export interface ClusterRegistry {
 }
 
 function fingerprint(r: ResolvedContext): string {
-  return createHash('sha256').update(JSON.stringify([r.cluster, r.clusterFile, r.user, r.userFile])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([r.cluster, r.clusterFile, r.user, r.userFile]))
+    .digest('hex');
 }
 
 export function createClusterRegistry(options: RegistryOptions): ClusterRegistry {

@@ -6,7 +6,16 @@ import { worstState, type CellState, type MatrixCell, type SecretCell } from '..
 import { matches, parseSelector, type LabelSelector } from '../../../shared/domain/labels.ts';
 import type { KubeClient } from './http-client.ts';
 import { dataOwnership } from './managed-fields.ts';
-import { APP_LABEL, KEYS_ANNOTATION, MANAGED_BY, MANAGED_BY_VALUE, METADATA_LIST_ACCEPT, VERSION_ANNOTATION, type AppPublication, type SecretSpec } from './types.ts';
+import {
+  APP_LABEL,
+  KEYS_ANNOTATION,
+  MANAGED_BY,
+  MANAGED_BY_VALUE,
+  METADATA_LIST_ACCEPT,
+  VERSION_ANNOTATION,
+  type AppPublication,
+  type SecretSpec,
+} from './types.ts';
 
 export interface LiveSecret {
   namespace: string;
@@ -42,7 +51,12 @@ function toLive(item: PartialMeta): LiveSecret {
     uid: m.uid ?? null,
     app: m.labels?.[APP_LABEL] ?? null,
     versionId: m.annotations?.[VERSION_ANNOTATION] ?? null,
-    annotatedKeys: keys ? keys.split(',').filter((k) => k !== '').sort() : [],
+    annotatedKeys: keys
+      ? keys
+          .split(',')
+          .filter((k) => k !== '')
+          .sort()
+      : [],
     managedFields: m.managedFields,
   };
 }
@@ -51,12 +65,22 @@ async function listAll(client: KubeClient, path: string, signal?: AbortSignal): 
   const out: LiveSecret[] = [];
   let cont: string | undefined;
   do {
-    const req = { method: 'GET' as const, path, accept: METADATA_LIST_ACCEPT, query: { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}`, limit: '500', continue: cont }, signal };
+    const req = {
+      method: 'GET' as const,
+      path,
+      accept: METADATA_LIST_ACCEPT,
+      query: { labelSelector: `${MANAGED_BY}=${MANAGED_BY_VALUE}`, limit: '500', continue: cont },
+      signal,
+    };
     const res = await client.requestOk(req);
     const list = JSON.parse(res.body.toString('utf8')) as { kind?: string; items?: PartialMeta[]; metadata?: { continue?: string } };
     if (list.kind !== 'PartialObjectMetadataList') {
       res.body.fill(0);
-      throw new TesseraError('INTERNAL', `Cluster "${client.cluster}" did not return a metadata-only list (got ${String(list.kind)}); the scan stopped so that no values are read.`, { details: { cluster: client.cluster } });
+      throw new TesseraError(
+        'INTERNAL',
+        `Cluster "${client.cluster}" did not return a metadata-only list (got ${String(list.kind)}); the scan stopped so that no values are read.`,
+        { details: { cluster: client.cluster } },
+      );
     }
     for (const item of list.items ?? []) out.push(toLive(item));
     cont = list.metadata?.continue || undefined;
@@ -128,7 +152,15 @@ function compiledTargeting(publication: AppPublication): CompiledTargeting {
   const hit = compiled.get(publication);
   // Reused while the publication keeps the same lists and selector (a scan or a plan checks one
   // publication against every cluster); anything changed in place is compiled again.
-  if (hit && hit.source.published === publication.published && hit.source.include === t.include && hit.source.exclude === t.exclude && hit.source.selector === t.selector && hit.source.lengths === lengths) return hit;
+  if (
+    hit &&
+    hit.source.published === publication.published &&
+    hit.source.include === t.include &&
+    hit.source.exclude === t.exclude &&
+    hit.source.selector === t.selector &&
+    hit.source.lengths === lengths
+  )
+    return hit;
   const parsed = t.selector.trim() === '' ? null : parseSelector(t.selector).selector;
   const next: CompiledTargeting = {
     source: { published: publication.published, include: t.include, exclude: t.exclude, selector: t.selector, lengths },
@@ -222,7 +254,8 @@ export function cellsForCluster(cluster: string, labels: Record<string, string>,
     }
     for (const l of live) {
       if (matched.has(l)) continue;
-      const why = publication === undefined ? `app ${app} is not published` : targeted ? `it is not one of ${app}'s secrets` : `${app} is not published to this cluster`;
+      const why =
+        publication === undefined ? `app ${app} is not published` : targeted ? `it is not one of ${app}'s secrets` : `${app} is not published to this cluster`;
       secrets.push(secretCell(null, l, 'orphaned', `Managed Secret ${l.namespace}/${l.name} is live but ${why}.`, l.namespace, l.name));
     }
     if (secrets.length === 0) {
@@ -246,4 +279,3 @@ export function fallbackNamespaces(cluster: string, labels: Record<string, strin
   if (contextNamespace) out.add(contextNamespace);
   return [...out];
 }
-

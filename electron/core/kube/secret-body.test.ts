@@ -13,7 +13,13 @@ describe('request bodies that carry values', () => {
   });
 
   it('builds the JSON with data from Buffers and can zero every copy', () => {
-    const { body, sensitive } = jsonWithData({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }, new Map([['B', Buffer.from('two')], ['A', Buffer.from('one')]]));
+    const { body, sensitive } = jsonWithData(
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } },
+      new Map([
+        ['B', Buffer.from('two')],
+        ['A', Buffer.from('one')],
+      ]),
+    );
     expect(JSON.parse(body.toString())).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, data: { A: 'b25l', B: 'dHdv' } });
     zero(sensitive);
     expect(body.every((byte) => byte === 0)).toBe(true);

@@ -49,7 +49,12 @@ export function vaultCatalog(vault: () => VaultService): KubeCatalog {
 
 export function vaultLabelStore(vault: () => VaultService): ClusterLabelStore {
   return {
-    all: () => new Map(vault().listClusters().map((c) => [c.name, c.labels])),
+    all: () =>
+      new Map(
+        vault()
+          .listClusters()
+          .map((c) => [c.name, c.labels]),
+      ),
     set: (cluster, labels, source) => void vault().setCluster(cluster, labels, source),
   };
 }

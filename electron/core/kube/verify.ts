@@ -28,9 +28,13 @@ export async function verifySecret(client: KubeClient, spec: SecretSpec, values:
   const res = await client.request({ method: 'GET', path: secretPath(spec.namespace, spec.name), signal });
   try {
     if (res.status === 404) return { ...base, state: 'missing', reason: `Secret ${spec.namespace}/${spec.name} is not on the cluster.` };
-    if (res.status === 403) return { ...base, state: 'forbidden', reason: `Cluster "${client.cluster}" does not let this user read Secret ${spec.namespace}/${spec.name}.` };
+    if (res.status === 403)
+      return { ...base, state: 'forbidden', reason: `Cluster "${client.cluster}" does not let this user read Secret ${spec.namespace}/${spec.name}.` };
     if (res.status !== 200) throw httpError(client.cluster, { method: 'GET', path: secretPath(spec.namespace, spec.name) }, res);
-    const secret = JSON.parse(res.body.toString('utf8')) as { metadata: { uid?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; data?: Record<string, string> };
+    const secret = JSON.parse(res.body.toString('utf8')) as {
+      metadata: { uid?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+      data?: Record<string, string>;
+    };
     base.uid = secret.metadata.uid ?? null;
     base.liveVersionId = secret.metadata.annotations?.[VERSION_ANNOTATION] ?? null;
     if (!isManaged(secret.metadata)) return { ...base, state: 'error', reason: `Secret ${spec.namespace}/${spec.name} is not managed by Tessera.` };
@@ -56,7 +60,11 @@ export async function verifySecret(client: KubeClient, spec: SecretSpec, values:
     if (base.keysRemoved.length > 0) parts.push(`missing keys ${base.keysRemoved.join(', ')}`);
     if (parts.length > 0) return { ...base, state: 'drifted', reason: `Secret ${spec.namespace}/${spec.name}: ${parts.join('; ')}.` };
     if (base.liveVersionId !== spec.versionId) {
-      return { ...base, state: 'outdated', reason: `Secret ${spec.namespace}/${spec.name} holds the values of ${spec.versionId} but is labelled ${base.liveVersionId ?? '(none)'}.` };
+      return {
+        ...base,
+        state: 'outdated',
+        reason: `Secret ${spec.namespace}/${spec.name} holds the values of ${spec.versionId} but is labelled ${base.liveVersionId ?? '(none)'}.`,
+      };
     }
     return { ...base, reason: `Live values of ${spec.namespace}/${spec.name} match version ${spec.versionId}.` };
   } catch (error) {

@@ -9,7 +9,11 @@ import { verifySignature, type SignatureAlgorithm } from '../hsm/index.ts';
 import type { ApprovalRow } from './journal.ts';
 import type { TrustState } from './trust.ts';
 
-export function checkApproval(hash: string, row: Pick<ApprovalRow, 'principal' | 'key_fingerprint' | 'algorithm' | 'signature'>, trust: TrustState): string | null {
+export function checkApproval(
+  hash: string,
+  row: Pick<ApprovalRow, 'principal' | 'key_fingerprint' | 'algorithm' | 'signature'>,
+  trust: TrustState,
+): string | null {
   const p = trust.principals.get(row.principal);
   if (!p) return `"${row.principal}" is not a principal of the signed chain`;
   if (p.keyFingerprint !== row.key_fingerprint) return `the signing key is not "${row.principal}"'s registered key`;
@@ -17,7 +21,13 @@ export function checkApproval(hash: string, row: Pick<ApprovalRow, 'principal' |
   return ok ? null : `the signature does not verify over plan ${hash.slice(0, 12)}… with "${row.principal}"'s key (signed for another plan, or altered)`;
 }
 
-export function evaluate(hash: string, body: PlanBody, approvals: ApprovalRow[], trust: TrustState, requesters: string[]): { requirements: PolicyRequirement[]; approvals: ApprovalView[] } {
+export function evaluate(
+  hash: string,
+  body: PlanBody,
+  approvals: ApprovalRow[],
+  trust: TrustState,
+  requesters: string[],
+): { requirements: PolicyRequirement[]; approvals: ApprovalView[] } {
   const writes = new Set(body.actions.filter((a) => a.action !== 'nothing').map((a) => a.cluster));
   const views: ApprovalView[] = approvals.map((a) => {
     const problem = checkApproval(hash, a, trust);
@@ -52,7 +62,10 @@ export function evaluate(hash: string, body: PlanBody, approvals: ApprovalRow[],
   for (const v of views) {
     if (!v.valid || v.note !== null) continue;
     const counted = requirements.some((r) => r.given.includes(v.principal));
-    if (!counted && requirements.length > 0) v.note = requesters.includes(v.principal) ? 'not counted: the requester may not approve under these policies' : 'not counted: the principal lacks the approver role';
+    if (!counted && requirements.length > 0)
+      v.note = requesters.includes(v.principal)
+        ? 'not counted: the requester may not approve under these policies'
+        : 'not counted: the principal lacks the approver role';
   }
   return { requirements, approvals: views };
 }
@@ -61,6 +74,9 @@ export function evaluate(hash: string, body: PlanBody, approvals: ApprovalRow[],
 export function missingSentence(requirements: PolicyRequirement[]): string {
   return requirements
     .filter((r) => !r.satisfied)
-    .map((r) => `policy "${r.policy}" (${r.selector}, ${r.clusters.length} cluster${r.clusters.length === 1 ? '' : 's'}) needs ${r.required} approval${r.required === 1 ? '' : 's'} by ${r.approverRole}${r.excludeRequester ? ' other than the requester' : ''}; has ${r.given.length}${r.given.length ? ` (${r.given.join(', ')})` : ''}`)
+    .map(
+      (r) =>
+        `policy "${r.policy}" (${r.selector}, ${r.clusters.length} cluster${r.clusters.length === 1 ? '' : 's'}) needs ${r.required} approval${r.required === 1 ? '' : 's'} by ${r.approverRole}${r.excludeRequester ? ' other than the requester' : ''}; has ${r.given.length}${r.given.length ? ` (${r.given.join(', ')})` : ''}`,
+    )
     .join('; ');
 }

@@ -93,7 +93,9 @@ export class RolloutJournal {
   // ---- plans and approvals ----
 
   savePlan(hash: string, canonicalBody: string, createdBy: string, scanId: string | null): void {
-    this.db.prepare('INSERT OR IGNORE INTO rollout_plans (hash, body, created_at, created_by, scan_id) VALUES (?, ?, ?, ?, ?)').run(hash, canonicalBody, new Date().toISOString(), createdBy, scanId);
+    this.db
+      .prepare('INSERT OR IGNORE INTO rollout_plans (hash, body, created_at, created_by, scan_id) VALUES (?, ?, ?, ?, ?)')
+      .run(hash, canonicalBody, new Date().toISOString(), createdBy, scanId);
   }
 
   plan(hash: string): PlanRow | null {
@@ -135,17 +137,40 @@ export class RolloutJournal {
 
   /** Takes over a rollout for this process (resume or retry). */
   claim(id: string, requester: string): void {
-    this.db.prepare("UPDATE rollouts SET status = 'running', finished_at = NULL, requester = ?, owner_pid = ?, owner_boot = ? WHERE id = ?").run(requester, process.pid, bootId(), id);
+    this.db
+      .prepare("UPDATE rollouts SET status = 'running', finished_at = NULL, requester = ?, owner_pid = ?, owner_boot = ? WHERE id = ?")
+      .run(requester, process.pid, bootId(), id);
   }
 
   stepStarted(id: string, idx: number): void {
-    this.db.prepare("UPDATE rollout_steps SET state = 'in-flight', attempts = attempts + 1, error = NULL, updated_at = ? WHERE rollout_id = ? AND idx = ?").run(new Date().toISOString(), id, idx);
+    this.db
+      .prepare("UPDATE rollout_steps SET state = 'in-flight', attempts = attempts + 1, error = NULL, updated_at = ? WHERE rollout_id = ? AND idx = ?")
+      .run(new Date().toISOString(), id, idx);
   }
 
-  stepFinished(id: string, idx: number, outcome: { state: 'done' | 'failed' | 'pending'; result?: string | null; resourceVersion?: string | null; uid?: string | null; error?: ContractError | null }): void {
+  stepFinished(
+    id: string,
+    idx: number,
+    outcome: {
+      state: 'done' | 'failed' | 'pending';
+      result?: string | null;
+      resourceVersion?: string | null;
+      uid?: string | null;
+      error?: ContractError | null;
+    },
+  ): void {
     this.db
       .prepare('UPDATE rollout_steps SET state = ?, result = ?, resource_version = ?, uid = ?, error = ?, updated_at = ? WHERE rollout_id = ? AND idx = ?')
-      .run(outcome.state, outcome.result ?? null, outcome.resourceVersion ?? null, outcome.uid ?? null, outcome.error ? JSON.stringify(outcome.error) : null, new Date().toISOString(), id, idx);
+      .run(
+        outcome.state,
+        outcome.result ?? null,
+        outcome.resourceVersion ?? null,
+        outcome.uid ?? null,
+        outcome.error ? JSON.stringify(outcome.error) : null,
+        new Date().toISOString(),
+        id,
+        idx,
+      );
   }
 
   addUnwraps(id: string, n: number): void {
@@ -167,7 +192,10 @@ export class RolloutJournal {
   summary(id: string): RolloutSummary | null {
     const row = this.rolloutRow(id);
     if (!row) return null;
-    const counts = this.db.prepare('SELECT state, COUNT(*) AS n FROM rollout_steps WHERE rollout_id = ? GROUP BY state').all(id) as { state: StepState; n: number }[];
+    const counts = this.db.prepare('SELECT state, COUNT(*) AS n FROM rollout_steps WHERE rollout_id = ? GROUP BY state').all(id) as {
+      state: StepState;
+      n: number;
+    }[];
     const n = (s: StepState) => counts.find((c) => c.state === s)?.n ?? 0;
     const total = counts.reduce((sum, c) => sum + c.n, 0);
     return {
@@ -218,7 +246,9 @@ export class RolloutJournal {
   /** The wiring hash of the last successful write of a cell (for "rewire"). */
   lastWiring(app: string, secret: string, cluster: string): string | null {
     const row = this.db
-      .prepare("SELECT wiring_hash FROM rollout_steps WHERE app = ? AND secret = ? AND cluster = ? AND state = 'done' AND action IN ('create', 'update', 'rewire', 'adopt') ORDER BY updated_at DESC LIMIT 1")
+      .prepare(
+        "SELECT wiring_hash FROM rollout_steps WHERE app = ? AND secret = ? AND cluster = ? AND state = 'done' AND action IN ('create', 'update', 'rewire', 'adopt') ORDER BY updated_at DESC LIMIT 1",
+      )
       .get(app, secret, cluster) as { wiring_hash: string | null } | undefined;
     return row?.wiring_hash ?? null;
   }

@@ -41,7 +41,8 @@ export function scopeClusters(scope: PlanScope, clusters: Map<string, Record<str
   let names = [...clusters.keys()];
   if (scope.clusters.length > 0) {
     const unknown = scope.clusters.filter((c) => !clusters.has(c));
-    if (unknown.length > 0) throw new TesseraError('NOT_FOUND', `There is no cluster named ${unknown.map((u) => `"${u}"`).join(', ')}.`, { field: 'scope.clusters' });
+    if (unknown.length > 0)
+      throw new TesseraError('NOT_FOUND', `There is no cluster named ${unknown.map((u) => `"${u}"`).join(', ')}.`, { field: 'scope.clusters' });
     names = names.filter((n) => scope.clusters.includes(n));
   }
   if (scope.selector.trim() !== '') {
@@ -74,7 +75,12 @@ export function computePlan(input: PlanInputs): PlanBody {
   let apps = [...new Set([...pubs.keys(), ...appsLive])].sort();
   if (scope.apps.length > 0) {
     const unknown = scope.apps.filter((a) => !pubs.has(a) && !appsLive.has(a));
-    if (unknown.length > 0) throw new TesseraError('NOT_FOUND', `There is no app named ${unknown.map((u) => `"${u}"`).join(', ')} (not in the vault, and no live Secret of it was found).`, { field: 'scope.apps' });
+    if (unknown.length > 0)
+      throw new TesseraError(
+        'NOT_FOUND',
+        `There is no app named ${unknown.map((u) => `"${u}"`).join(', ')} (not in the vault, and no live Secret of it was found).`,
+        { field: 'scope.apps' },
+      );
     apps = apps.filter((a) => scope.apps.includes(a));
   }
   const cellFilter = scope.cells.length > 0 ? new Set(scope.cells.map((c) => `${c.app}\u0000${c.cluster}`)) : null;
@@ -111,30 +117,61 @@ export function computePlan(input: PlanInputs): PlanBody {
           };
           const liveKeys = live?.liveVersionId ? input.versionKeys(live.liveVersionId) : null;
           if (adopt.has(`${app}\u0000${spec.name}\u0000${cluster}`)) {
-            actions.push({ ...base, action: 'adopt', overwrite: true, keys: diffKeys(spec.keys, null), reason: `Adopt the existing Secret ${spec.namespace}/${spec.name} (not labelled as Tessera's) and write version ${spec.versionId}, as explicitly asked.` });
+            actions.push({
+              ...base,
+              action: 'adopt',
+              overwrite: true,
+              keys: diffKeys(spec.keys, null),
+              reason: `Adopt the existing Secret ${spec.namespace}/${spec.name} (not labelled as Tessera's) and write version ${spec.versionId}, as explicitly asked.`,
+            });
             continue;
           }
           const state = live?.state ?? (cellFailed ? cell.state : cell ? 'missing' : null);
           switch (state) {
             case 'missing':
-              actions.push({ ...base, action: 'create', keys: diffKeys(spec.keys, null), reason: `${app} is published to ${cluster} and Secret ${spec.namespace}/${spec.name} is not there: create it at version ${spec.versionId}.` });
+              actions.push({
+                ...base,
+                action: 'create',
+                keys: diffKeys(spec.keys, null),
+                reason: `${app} is published to ${cluster} and Secret ${spec.namespace}/${spec.name} is not there: create it at version ${spec.versionId}.`,
+              });
               break;
             case 'outdated':
-              actions.push({ ...base, action: 'update', keys: diffKeys(spec.keys, liveKeys), reason: `Secret ${spec.namespace}/${spec.name} holds version ${live?.liveVersionId ?? '(unknown)'}; version ${spec.versionId} is published.` });
+              actions.push({
+                ...base,
+                action: 'update',
+                keys: diffKeys(spec.keys, liveKeys),
+                reason: `Secret ${spec.namespace}/${spec.name} holds version ${live?.liveVersionId ?? '(unknown)'}; version ${spec.versionId} is published.`,
+              });
               break;
             case 'drifted':
-              actions.push({ ...base, action: 'update', overwrite: true, keys: diffKeys(spec.keys, liveKeys), reason: `Restore the published version: ${live?.reason ?? 'the Secret drifted.'}` });
+              actions.push({
+                ...base,
+                action: 'update',
+                overwrite: true,
+                keys: diffKeys(spec.keys, liveKeys),
+                reason: `Restore the published version: ${live?.reason ?? 'the Secret drifted.'}`,
+              });
               break;
             case 'in-sync': {
               const last = input.lastWiring(app, spec.name, cluster);
               if (last !== null && last !== wiringHash(wiring)) {
-                actions.push({ ...base, action: 'rewire', reason: `The wiring of ${spec.name} (delivery, mount path or workload) changed since it was last written: apply it again.` });
+                actions.push({
+                  ...base,
+                  action: 'rewire',
+                  reason: `The wiring of ${spec.name} (delivery, mount path or workload) changed since it was last written: apply it again.`,
+                });
               } else actions.push({ ...base, reason: `Secret ${spec.namespace}/${spec.name} already holds version ${spec.versionId}.` });
               break;
             }
             default:
               // Unknown live state (unreachable, forbidden, not scanned): applying is idempotent.
-              actions.push({ ...base, action: 'update', keys: diffKeys(spec.keys, liveKeys), reason: `The live state is unknown (${live?.reason ?? cell?.reason ?? 'not scanned'}); apply version ${spec.versionId} (idempotent: no change if it is there).` });
+              actions.push({
+                ...base,
+                action: 'update',
+                keys: diffKeys(spec.keys, liveKeys),
+                reason: `The live state is unknown (${live?.reason ?? cell?.reason ?? 'not scanned'}); apply version ${spec.versionId} (idempotent: no change if it is there).`,
+              });
           }
         }
       }

@@ -19,7 +19,17 @@ import {
   type TrustStatus,
   type Role,
 } from '../../../shared/contract/index.ts';
-import { actionCounts, approvalMessage, canonicalJson, executionMessage, normalizePlanBody, planHashInput, type PlanAction, type PlanBody, type PlanScope } from '../../../shared/domain/plan.ts';
+import {
+  actionCounts,
+  approvalMessage,
+  canonicalJson,
+  executionMessage,
+  normalizePlanBody,
+  planHashInput,
+  type PlanAction,
+  type PlanBody,
+  type PlanScope,
+} from '../../../shared/domain/plan.ts';
 import type { AuditDetails } from '../audit/index.ts';
 import type { EventBus } from '../events.ts';
 import { verifySignature, type SignatureAlgorithm, type TokenSignature } from '../hsm/index.ts';
@@ -104,7 +114,13 @@ export class RolloutService {
   recoverInterrupted(): RolloutSummary[] {
     const found = this.journal.markInterrupted();
     for (const r of found) {
-      this.audit(this.options.actor(), 'rollout.interrupted', `rollout/${r.id}`, { planHash: r.planHash, pending: r.pending, done: r.done, failed: r.failed }, 'failed');
+      this.audit(
+        this.options.actor(),
+        'rollout.interrupted',
+        `rollout/${r.id}`,
+        { planHash: r.planHash, pending: r.pending, done: r.done, failed: r.failed },
+        'failed',
+      );
       this.options.log.warn('a rollout was interrupted; resume it with rollout.retry', { rollout: r.id, pending: r.pending });
     }
     if (found.length > 0) this.options.events?.emit('rollout.interrupted', { rollouts: found });
@@ -124,7 +140,14 @@ export class RolloutService {
     return this.trust.bootstrap(name, spki, (message) => this.options.tokens().sign(tokenSerial, id, message));
   }
 
-  async addPrincipal(input: { name: string; roles: Role[]; signer: string; publicKeyPem?: string | undefined; tokenSerial?: string | undefined; keyId?: string | undefined }): Promise<TrustPrincipalView> {
+  async addPrincipal(input: {
+    name: string;
+    roles: Role[];
+    signer: string;
+    publicKeyPem?: string | undefined;
+    tokenSerial?: string | undefined;
+    keyId?: string | undefined;
+  }): Promise<TrustPrincipalView> {
     let spki: Buffer;
     if (input.publicKeyPem !== undefined) spki = spkiFromPem(input.publicKeyPem);
     else spki = await (await this.options.tokens().session(input.tokenSerial!)).publicKeyFor(input.keyId!.toLowerCase());
@@ -135,8 +158,20 @@ export class RolloutService {
     return this.trust.grantRoles(name, roles, signer);
   }
 
-  setPolicy(p: { name: string; selector: string; requiredApprovals: number; approverRole?: Role | undefined; excludeRequester?: boolean | undefined }, signer: string): Promise<TrustPolicyView> {
-    return this.trust.setPolicy({ name: p.name, selector: p.selector, requiredApprovals: p.requiredApprovals, approverRole: p.approverRole ?? 'release-manager', excludeRequester: p.excludeRequester ?? true }, signer);
+  setPolicy(
+    p: { name: string; selector: string; requiredApprovals: number; approverRole?: Role | undefined; excludeRequester?: boolean | undefined },
+    signer: string,
+  ): Promise<TrustPolicyView> {
+    return this.trust.setPolicy(
+      {
+        name: p.name,
+        selector: p.selector,
+        requiredApprovals: p.requiredApprovals,
+        approverRole: p.approverRole ?? 'release-manager',
+        excludeRequester: p.excludeRequester ?? true,
+      },
+      signer,
+    );
   }
 
   principals(): TrustPrincipalView[] {
@@ -150,7 +185,12 @@ export class RolloutService {
   // ---- plans ----
 
   async plan(req: PlanRequest): Promise<PlanView> {
-    const scope: PlanScope = { apps: req.scope?.apps ?? [], clusters: req.scope?.clusters ?? [], selector: req.scope?.selector ?? '', cells: req.scope?.cells ?? [] };
+    const scope: PlanScope = {
+      apps: req.scope?.apps ?? [],
+      clusters: req.scope?.clusters ?? [],
+      selector: req.scope?.selector ?? '',
+      cells: req.scope?.cells ?? [],
+    };
     const clusterViews = this.options.kube().clusters();
     const labels = new Map(clusterViews.map((c) => [c.name, c.labels]));
     const inScope = scopeClusters(scope, labels);
@@ -209,9 +249,13 @@ export class RolloutService {
       throw new TesseraError('TAMPERED', `Plan ${hash.slice(0, 12)}… is unreadable in the database.`);
     }
     if (sha256(planHashInput(body)) !== hash || canonicalJson(normalizePlanBody(body)) !== row.body) {
-      throw new TesseraError('TAMPERED', `Plan ${hash.slice(0, 12)}… was changed in the database after it was made: its actions no longer hash to ${hash.slice(0, 12)}…. Its approvals do not apply; make a new plan.`, {
-        details: { plan: hash },
-      });
+      throw new TesseraError(
+        'TAMPERED',
+        `Plan ${hash.slice(0, 12)}… was changed in the database after it was made: its actions no longer hash to ${hash.slice(0, 12)}…. Its approvals do not apply; make a new plan.`,
+        {
+          details: { plan: hash },
+        },
+      );
     }
     return { body, createdBy: row.created_by, createdAt: row.created_at, scanId: row.scan_id };
   }
@@ -248,7 +292,16 @@ export class RolloutService {
         const { body: _body, changes: _changes, requirements: _r, approvals: _a, scanId: _s, ...summary } = this.getPlan(row.hash);
         return summary;
       } catch {
-        return { hash: row.hash, createdAt: row.created_at, createdBy: row.created_by, intent: 'sync' as const, counts: actionCounts([]), clusters: 0, approved: false, rollouts: [] };
+        return {
+          hash: row.hash,
+          createdAt: row.created_at,
+          createdBy: row.created_by,
+          intent: 'sync' as const,
+          counts: actionCounts([]),
+          clusters: 0,
+          approved: false,
+          rollouts: [],
+        };
       }
     });
   }
@@ -268,19 +321,38 @@ export class RolloutService {
     const policies = evaluate(hash, plan.body, [], state, []).requirements;
     const roleNeeded = policies.length > 0 ? [...new Set(policies.map((r) => r.approverRole))] : (['release-manager'] as Role[]);
     if (!roleNeeded.some((r) => roles.has(r))) {
-      return refuse('FORBIDDEN', `"${principal}" does not hold the ${roleNeeded.join(' or ')} role this plan's policies ask approvers for; the approval was not recorded.`);
+      return refuse(
+        'FORBIDDEN',
+        `"${principal}" does not hold the ${roleNeeded.join(' or ')} role this plan's policies ask approvers for; the approval was not recorded.`,
+      );
     }
     const excluding = policies.filter((r) => r.excludeRequester && roles.has(r.approverRole));
     if (plan.createdBy === principal && excluding.length > 0) {
-      return refuse('FORBIDDEN', `"${principal}" requested this plan, and policy ${excluding.map((r) => `"${r.policy}"`).join(', ')} does not let the requester approve their own plan.`);
+      return refuse(
+        'FORBIDDEN',
+        `"${principal}" requested this plan, and policy ${excluding.map((r) => `"${r.policy}"`).join(', ')} does not let the requester approve their own plan.`,
+      );
     }
     let signature: TokenSignature;
     if (external) signature = { algorithm: external.algorithm, signature: Buffer.from(external.value, 'base64'), keyFingerprint: p.keyFingerprint };
     else signature = await this.signer.sign(p.keyFingerprint, `principal "${principal}"`, Buffer.from(approvalMessage(hash), 'utf8'));
-    if (signature.keyFingerprint !== p.keyFingerprint || !verifySignature(p.spkiDer, signature.algorithm, Buffer.from(approvalMessage(hash), 'utf8'), signature.signature)) {
-      return refuse('FORBIDDEN', `The signature does not verify over plan ${hash.slice(0, 12)}… with "${principal}"'s registered key (was it made for another plan?); the approval was not recorded.`);
+    if (
+      signature.keyFingerprint !== p.keyFingerprint ||
+      !verifySignature(p.spkiDer, signature.algorithm, Buffer.from(approvalMessage(hash), 'utf8'), signature.signature)
+    ) {
+      return refuse(
+        'FORBIDDEN',
+        `The signature does not verify over plan ${hash.slice(0, 12)}… with "${principal}"'s registered key (was it made for another plan?); the approval was not recorded.`,
+      );
     }
-    this.journal.saveApproval({ plan_hash: hash, principal, key_fingerprint: p.keyFingerprint, algorithm: signature.algorithm, signature: signature.signature, created_at: new Date().toISOString() });
+    this.journal.saveApproval({
+      plan_hash: hash,
+      principal,
+      key_fingerprint: p.keyFingerprint,
+      algorithm: signature.algorithm,
+      signature: signature.signature,
+      created_at: new Date().toISOString(),
+    });
     this.audit(principal, 'rollout.approve', `plan/${hash}`, { keyFingerprint: p.keyFingerprint, algorithm: signature.algorithm, signed: true });
     await this.checkpoint(principal);
     return this.getPlan(hash);
@@ -294,11 +366,20 @@ export class RolloutService {
     try {
       const plan = this.loadPlan(hash);
       const trust = this.trust.verified();
-      const current = new Map(this.options.kube().clusters().map((c) => [c.name, c.labels]));
+      const current = new Map(
+        this.options
+          .kube()
+          .clusters()
+          .map((c) => [c.name, c.labels]),
+      );
       for (const c of plan.body.clusters) {
         const now = current.get(c.name);
         if (!now) throw new TesseraError('CONFLICT', `Cluster "${c.name}" of plan ${hash.slice(0, 12)}… is no longer known; make a new plan.`);
-        if (canonicalJson(now) !== canonicalJson(c.labels)) throw new TesseraError('CONFLICT', `The labels of cluster "${c.name}" changed since plan ${hash.slice(0, 12)}… was made, so other policies may apply; make a new plan.`);
+        if (canonicalJson(now) !== canonicalJson(c.labels))
+          throw new TesseraError(
+            'CONFLICT',
+            `The labels of cluster "${c.name}" changed since plan ${hash.slice(0, 12)}… was made, so other policies may apply; make a new plan.`,
+          );
       }
       const principal = as ?? this.options.defaultPrincipal();
       const { requirements } = evaluate(hash, plan.body, this.journal.approvals(hash), trust, this.requesters(plan.createdBy, principal));
@@ -309,9 +390,14 @@ export class RolloutService {
         // The requester proves who they are: their token signs the execution of this plan.
         const message = Buffer.from(executionMessage(hash), 'utf8');
         const proof = await this.signer.sign(p.keyFingerprint, `principal "${principal}"`, message);
-        if (!verifySignature(p.spkiDer, proof.algorithm, message, proof.signature)) throw new TesseraError('FORBIDDEN', `"${principal}"'s token did not produce a valid signature.`);
+        if (!verifySignature(p.spkiDer, proof.algorithm, message, proof.signature))
+          throw new TesseraError('FORBIDDEN', `"${principal}"'s token did not produce a valid signature.`);
       } else if (needsRequester) {
-        throw new TesseraError('FORBIDDEN', 'This plan falls under approval policies: name the principal executing it (as, --as or TESSERA_PRINCIPAL) and unlock their token, so the requester can be told apart from the approvers.', { field: 'as' });
+        throw new TesseraError(
+          'FORBIDDEN',
+          'This plan falls under approval policies: name the principal executing it (as, --as or TESSERA_PRINCIPAL) and unlock their token, so the requester can be told apart from the approvers.',
+          { field: 'as' },
+        );
       }
       const missing = requirements.filter((r) => !r.satisfied);
       if (missing.length > 0) {
@@ -321,7 +407,8 @@ export class RolloutService {
       }
       return { body: plan.body, requester: principal ?? actor, trust };
     } catch (error) {
-      if (error instanceof TesseraError) this.audit(actor, what, `plan/${hash}`, { code: error.code, reason: error.message }, error.code === 'TAMPERED' ? 'failed' : 'refused');
+      if (error instanceof TesseraError)
+        this.audit(actor, what, `plan/${hash}`, { code: error.code, reason: error.message }, error.code === 'TAMPERED' ? 'failed' : 'refused');
       throw error;
     }
   }
@@ -330,7 +417,11 @@ export class RolloutService {
     const { body, requester } = await this.gate(hash, as, 'rollout.execute');
     const id = randomUUID();
     this.journal.createRollout(id, hash, requester, body, (a) => wiringHash(a.wiring));
-    this.audit(requester, 'rollout.start', `rollout/${id}`, { planHash: hash, steps: this.journal.steps(id).length, signed: as !== undefined || this.options.defaultPrincipal() !== undefined });
+    this.audit(requester, 'rollout.start', `rollout/${id}`, {
+      planHash: hash,
+      steps: this.journal.steps(id).length,
+      signed: as !== undefined || this.options.defaultPrincipal() !== undefined,
+    });
     this.options.events?.emit('rollout.state', this.journal.summary(id)!);
     return this.run(id, body, requester, signal);
   }
@@ -368,7 +459,18 @@ export class RolloutService {
     const total = all.total;
 
     const emit = (step: JournalStep, state: StepState, error: ContractError | null) =>
-      this.options.events?.emit('rollout.progress', { rolloutId: id, cluster: step.cluster, app: step.app, secret: step.secret, action: step.action, state, error, done, failed, total });
+      this.options.events?.emit('rollout.progress', {
+        rolloutId: id,
+        cluster: step.cluster,
+        app: step.app,
+        secret: step.secret,
+        action: step.action,
+        state,
+        error,
+        done,
+        failed,
+        total,
+      });
 
     const runStep = async (step: JournalStep, work: () => Promise<{ action: string; resourceVersion: string | null; uid: string | null }>) => {
       if (signal.aborted) return;
@@ -378,7 +480,11 @@ export class RolloutService {
         const outcome = await work();
         this.journal.stepFinished(id, step.idx, { state: 'done', result: outcome.action, resourceVersion: outcome.resourceVersion, uid: outcome.uid });
         done++;
-        this.audit(requester, 'rollout.step', `rollout/${id}/${step.app}/${step.secret}@${step.cluster}`, { action: step.action, result: outcome.action, resourceVersion: outcome.resourceVersion });
+        this.audit(requester, 'rollout.step', `rollout/${id}/${step.app}/${step.secret}@${step.cluster}`, {
+          action: step.action,
+          result: outcome.action,
+          resourceVersion: outcome.resourceVersion,
+        });
         emit(step, 'done', null);
       } catch (error) {
         const contract = asContract(error);
@@ -387,7 +493,13 @@ export class RolloutService {
         this.journal.stepFinished(id, step.idx, { state: stopped ? 'pending' : 'failed', error: contract });
         if (!stopped) {
           failed++;
-          this.audit(requester, 'rollout.step', `rollout/${id}/${step.app}/${step.secret}@${step.cluster}`, { action: step.action, code: contract.code }, 'failed');
+          this.audit(
+            requester,
+            'rollout.step',
+            `rollout/${id}/${step.app}/${step.secret}@${step.cluster}`,
+            { action: step.action, code: contract.code },
+            'failed',
+          );
         }
         emit(step, stopped ? 'pending' : 'failed', contract);
       }
@@ -421,9 +533,18 @@ export class RolloutService {
                     keys: [...opened.version.keyNames].sort(),
                     delivery: action.wiring?.delivery ?? opened.secret.delivery,
                     mountPath: action.wiring?.mountPath ?? null,
-                    workload: action.wiring?.workload ? { kind: action.wiring.workload.kind, name: action.wiring.workload.name, container: action.wiring.workload.container ?? undefined } : null,
+                    workload: action.wiring?.workload
+                      ? { kind: action.wiring.workload.kind, name: action.wiring.workload.name, container: action.wiring.workload.container ?? undefined }
+                      : null,
                   };
-                  return runStep(step, () => kube.provisionVersion(action.cluster, spec, values, { signal, principal: requester, overwrite: action.overwrite, adopt: action.action === 'adopt' }));
+                  return runStep(step, () =>
+                    kube.provisionVersion(action.cluster, spec, values, {
+                      signal,
+                      principal: requester,
+                      overwrite: action.overwrite,
+                      adopt: action.action === 'adopt',
+                    }),
+                  );
                 }),
               );
             } finally {
@@ -454,7 +575,9 @@ export class RolloutService {
                 app: action.app,
                 name: action.secret,
                 namespace: action.namespace,
-                workload: action.wiring?.workload ? { kind: action.wiring.workload.kind, name: action.wiring.workload.name, container: action.wiring.workload.container ?? undefined } : null,
+                workload: action.wiring?.workload
+                  ? { kind: action.wiring.workload.kind, name: action.wiring.workload.name, container: action.wiring.workload.container ?? undefined }
+                  : null,
               },
               signal,
             ),
@@ -468,14 +591,23 @@ export class RolloutService {
           try {
             if (this.vault.apps.find(app)) this.vault.deleteApp(app);
           } catch (error) {
-            this.options.log.warn('the app could not be deleted after its Secrets were', { app, code: error instanceof TesseraError ? error.code : 'INTERNAL' });
+            this.options.log.warn('the app could not be deleted after its Secrets were', {
+              app,
+              code: error instanceof TesseraError ? error.code : 'INTERNAL',
+            });
             status = 'failed';
           }
         }
       }
       this.journal.finish(id, status);
       const final = this.journal.summary(id)!;
-      this.audit(requester, 'rollout.finish', `rollout/${id}`, { status, done: final.done, failed: final.failed, pending: final.pending, unwrapsThisRun: unwraps, unwraps: final.unwraps }, status === 'completed' ? 'ok' : 'failed');
+      this.audit(
+        requester,
+        'rollout.finish',
+        `rollout/${id}`,
+        { status, done: final.done, failed: final.failed, pending: final.pending, unwrapsThisRun: unwraps, unwraps: final.unwraps },
+        status === 'completed' ? 'ok' : 'failed',
+      );
       this.options.events?.emit('rollout.state', final);
       await this.checkpoint(requester);
       return this.get(id);
@@ -508,7 +640,8 @@ export class RolloutService {
       .map(([cluster, list]) => {
         const failedSteps = list.filter((s) => s.state === 'failed');
         const doneSteps = list.filter((s) => s.state === 'done' || s.state === 'skipped');
-        const state: StepState = failedSteps.length > 0 ? 'failed' : doneSteps.length === list.length ? 'done' : list.some((s) => s.state === 'in-flight') ? 'in-flight' : 'pending';
+        const state: StepState =
+          failedSteps.length > 0 ? 'failed' : doneSteps.length === list.length ? 'done' : list.some((s) => s.state === 'in-flight') ? 'in-flight' : 'pending';
         return { cluster, state, steps: list.length, done: doneSteps.length, failed: failedSteps.length, error: failedSteps[0]?.error ?? null };
       });
     return { ...summary, clusters, steps: steps.map(({ idx: _idx, ...s }) => s) };

@@ -138,7 +138,8 @@ export class TrustStore {
     const policies = new Map<string, TrustedPolicy>();
     const problems: string[] = [];
     const state: TrustState = { principals, policies, anchor, records: rows.length, problems, rowConsistency: { principals: new Map(), policies: new Map() } };
-    if (rows.length > 0 && !anchor) problems.push(`the trust anchor file ${ANCHOR_FILE} is missing from the data dir, so the chain cannot be tied to the first security officer`);
+    if (rows.length > 0 && !anchor)
+      problems.push(`the trust anchor file ${ANCHOR_FILE} is missing from the data dir, so the chain cannot be tied to the first security officer`);
     if (rows.length === 0 && anchor) problems.push(`the trust anchor names "${anchor.principal}" but the database holds no signed records: they were deleted`);
     let prev = '';
     for (let i = 0; i < rows.length && problems.length === 0; i++) {
@@ -164,7 +165,14 @@ export class TrustStore {
       if (body.kind === 'genesis') {
         const st = body.statement as PrincipalStatement;
         signerKey = Buffer.from(st.spki, 'base64');
-        if (i !== 0 || st.name !== body.signer || !anchor || st.keyFingerprint !== anchor.keyFingerprint || row.hash !== anchor.genesisHash || spkiFingerprint(signerKey) !== st.keyFingerprint) {
+        if (
+          i !== 0 ||
+          st.name !== body.signer ||
+          !anchor ||
+          st.keyFingerprint !== anchor.keyFingerprint ||
+          row.hash !== anchor.genesisHash ||
+          spkiFingerprint(signerKey) !== st.keyFingerprint
+        ) {
           problems.push(`${where}: the genesis record does not match the pinned trust anchor (first security officer's key fingerprint and genesis hash)`);
           break;
         }
@@ -180,7 +188,10 @@ export class TrustStore {
         }
         signerKey = signer.spkiDer;
       }
-      if (body.signerFingerprint !== row.key_fingerprint || !verifySignature(signerKey, row.algorithm as SignatureAlgorithm, message, Buffer.from(row.signature))) {
+      if (
+        body.signerFingerprint !== row.key_fingerprint ||
+        !verifySignature(signerKey, row.algorithm as SignatureAlgorithm, message, Buffer.from(row.signature))
+      ) {
         problems.push(`${where}'s signature by "${body.signer}" does not verify`);
         break;
       }
@@ -200,14 +211,20 @@ export class TrustStore {
     }
     if (problems.length === 0 && anchor && rows.length > 0) {
       const head = rows[anchor.head.seq - 1];
-      if (!head || head.hash !== anchor.head.hash) problems.push(`the chain ends before record ${anchor.head.seq}, which the trust anchor file pins: signed records were deleted`);
+      if (!head || head.hash !== anchor.head.hash)
+        problems.push(`the chain ends before record ${anchor.head.seq}, which the trust anchor file pins: signed records were deleted`);
     }
     this.compareTables(state);
     return state;
   }
 
   private compareTables(state: TrustState): void {
-    const principalRows = this.db.prepare('SELECT name, roles, signing_spki, key_fingerprint FROM principals').all() as { name: string; roles: string; signing_spki: Uint8Array; key_fingerprint: string }[];
+    const principalRows = this.db.prepare('SELECT name, roles, signing_spki, key_fingerprint FROM principals').all() as {
+      name: string;
+      roles: string;
+      signing_spki: Uint8Array;
+      key_fingerprint: string;
+    }[];
     for (const row of principalRows) {
       const trusted = state.principals.get(row.name);
       let roles: Role[] = [];
@@ -216,9 +233,14 @@ export class TrustStore {
       } catch {
         // an unreadable row is as bad as an edited one
       }
-      const ok = trusted !== undefined && trusted.keyFingerprint === row.key_fingerprint && Buffer.from(row.signing_spki).equals(trusted.spkiDer) && canonicalJson(roles) === canonicalJson(trusted.roles);
+      const ok =
+        trusted !== undefined &&
+        trusted.keyFingerprint === row.key_fingerprint &&
+        Buffer.from(row.signing_spki).equals(trusted.spkiDer) &&
+        canonicalJson(roles) === canonicalJson(trusted.roles);
       state.rowConsistency.principals.set(row.name, ok);
-      if (!ok) state.problems.push(`principal "${row.name}" in the database ${trusted ? 'differs from' : 'is not backed by'} a record signed by a security officer`);
+      if (!ok)
+        state.problems.push(`principal "${row.name}" in the database ${trusted ? 'differs from' : 'is not backed by'} a record signed by a security officer`);
     }
     for (const name of state.principals.keys()) {
       if (!principalRows.some((r) => r.name === name)) state.problems.push(`principal "${name}" of the signed chain is missing from the database`);
@@ -232,12 +254,18 @@ export class TrustStore {
     }[];
     for (const row of policyRows) {
       const t = state.policies.get(row.name);
-      const ok = t !== undefined && t.selector === row.selector && t.requiredApprovals === row.required_approvals && t.approverRole === row.approver_role && t.excludeRequester === (row.exclude_requester === 1);
+      const ok =
+        t !== undefined &&
+        t.selector === row.selector &&
+        t.requiredApprovals === row.required_approvals &&
+        t.approverRole === row.approver_role &&
+        t.excludeRequester === (row.exclude_requester === 1);
       state.rowConsistency.policies.set(row.name, ok);
       if (!ok) state.problems.push(`policy "${row.name}" in the database ${t ? 'differs from' : 'is not backed by'} a record signed by a security officer`);
     }
     for (const name of state.policies.keys()) {
-      if (!policyRows.some((r) => r.name === name)) state.problems.push(`policy "${name}" of the signed chain is missing from the database (deleting it would drop its approvals)`);
+      if (!policyRows.some((r) => r.name === name))
+        state.problems.push(`policy "${name}" of the signed chain is missing from the database (deleting it would drop its approvals)`);
     }
   }
 
@@ -245,9 +273,13 @@ export class TrustStore {
   verified(): TrustState {
     const state = this.state();
     if (state.problems.length > 0) {
-      throw new TesseraError('TAMPERED', `The signed principals and policies do not check out: ${state.problems.join('; ')}. Nothing was executed; restore the database (or the anchor file) from a backup.`, {
-        details: { problems: state.problems.length },
-      });
+      throw new TesseraError(
+        'TAMPERED',
+        `The signed principals and policies do not check out: ${state.problems.join('; ')}. Nothing was executed; restore the database (or the anchor file) from a backup.`,
+        {
+          details: { problems: state.problems.length },
+        },
+      );
     }
     return state;
   }
@@ -286,9 +318,20 @@ export class TrustStore {
   /** The genesis record: the first security officer signs their own registration. */
   async bootstrap(name: string, spki: Buffer, sign: (message: Buffer) => Promise<TokenSignature>): Promise<TrustPrincipalView> {
     check('name', dnsSubdomainRule(name));
-    if (this.rows().length > 0 || this.readAnchor()) throw new TesseraError('CONFLICT', 'This vault already has its first security officer; new principals are registered by a security officer.');
+    if (this.rows().length > 0 || this.readAnchor())
+      throw new TesseraError('CONFLICT', 'This vault already has its first security officer; new principals are registered by a security officer.');
     const statement: PrincipalStatement = { name, roles: ['security-officer'], spki: spki.toString('base64'), keyFingerprint: spkiFingerprint(spki) };
-    const body: RecordBody = { format: 'tessera.trust/v1', seq: 1, prev: '', kind: 'genesis', action: 'bootstrap', statement, signer: name, signerFingerprint: statement.keyFingerprint, at: new Date().toISOString() };
+    const body: RecordBody = {
+      format: 'tessera.trust/v1',
+      seq: 1,
+      prev: '',
+      kind: 'genesis',
+      action: 'bootstrap',
+      statement,
+      signer: name,
+      signerFingerprint: statement.keyFingerprint,
+      at: new Date().toISOString(),
+    };
     const message = recordMessage(body);
     const signature = await sign(message);
     if (signature.keyFingerprint !== statement.keyFingerprint) throw new TesseraError('FORBIDDEN', 'The token signed with a different key than the one named.');
@@ -296,23 +339,48 @@ export class TrustStore {
     transaction(this.db, () => {
       this.insert(body, hash, signature);
       this.upsertPrincipal(statement, spki);
-      this.audit.append({ actor: this.actor(), action: 'trust.bootstrap', subject: `principal/${name}`, details: { keyFingerprint: statement.keyFingerprint, genesisHash: hash, signed: true } });
+      this.audit.append({
+        actor: this.actor(),
+        action: 'trust.bootstrap',
+        subject: `principal/${name}`,
+        details: { keyFingerprint: statement.keyFingerprint, genesisHash: hash, signed: true },
+      });
     });
     this.writeAnchor({ principal: name, keyFingerprint: statement.keyFingerprint, genesisHash: hash, head: { seq: 1, hash } });
     return this.principalViews().find((p) => p.name === name)!;
   }
 
   /** Appends a record signed by `signerName` (a security officer whose key is on an unlocked token). */
-  private async append(kind: 'principal' | 'policy', action: string, statement: PrincipalStatement | PolicyStatement, signerName: string, apply: () => void): Promise<void> {
+  private async append(
+    kind: 'principal' | 'policy',
+    action: string,
+    statement: PrincipalStatement | PolicyStatement,
+    signerName: string,
+    apply: () => void,
+  ): Promise<void> {
     const state = this.verified();
     const signer = state.principals.get(signerName);
     if (!signer) throw new TesseraError('NOT_FOUND', `There is no principal named "${signerName}" in the signed chain.`, { field: 'signer' });
     if (!signer.roles.includes('security-officer')) {
-      throw new TesseraError('FORBIDDEN', `"${signerName}" is not a security officer; only a security officer may register principals, grant roles or change policies.`, { field: 'signer' });
+      throw new TesseraError(
+        'FORBIDDEN',
+        `"${signerName}" is not a security officer; only a security officer may register principals, grant roles or change policies.`,
+        { field: 'signer' },
+      );
     }
     const rows = this.rows();
     const last = rows[rows.length - 1]!;
-    const body: RecordBody = { format: 'tessera.trust/v1', seq: last.seq + 1, prev: last.hash, kind, action, statement, signer: signerName, signerFingerprint: signer.keyFingerprint, at: new Date().toISOString() };
+    const body: RecordBody = {
+      format: 'tessera.trust/v1',
+      seq: last.seq + 1,
+      prev: last.hash,
+      kind,
+      action,
+      statement,
+      signer: signerName,
+      signerFingerprint: signer.keyFingerprint,
+      at: new Date().toISOString(),
+    };
     const message = recordMessage(body);
     const signature = await this.signer.sign(signer.keyFingerprint, `security officer "${signerName}"`, message);
     const hash = sha256(message);
@@ -330,7 +398,8 @@ export class TrustStore {
   async addPrincipal(name: string, roles: Role[], spki: Buffer, signer: string): Promise<TrustPrincipalView> {
     check('name', dnsSubdomainRule(name));
     const state = this.verified();
-    if (state.principals.has(name)) throw new TesseraError('CONFLICT', `A principal named "${name}" exists already; change its roles with grantRoles.`, { field: 'name' });
+    if (state.principals.has(name))
+      throw new TesseraError('CONFLICT', `A principal named "${name}" exists already; change its roles with grantRoles.`, { field: 'name' });
     const statement: PrincipalStatement = { name, roles: sortRoles(roles), spki: spki.toString('base64'), keyFingerprint: spkiFingerprint(spki) };
     await this.append('principal', 'principal.add', statement, signer, () => this.upsertPrincipal(statement, spki));
     return this.principalViews().find((p) => p.name === name)!;
@@ -341,7 +410,11 @@ export class TrustStore {
     const p = state.principals.get(name);
     if (!p) throw new TesseraError('NOT_FOUND', `There is no principal named "${name}" in the signed chain.`, { field: 'name' });
     const statement: PrincipalStatement = { name, roles: sortRoles(roles), spki: p.spki, keyFingerprint: p.keyFingerprint };
-    if (name === state.anchor?.principal && !statement.roles.includes('security-officer') && ![...state.principals.values()].some((o) => o.name !== name && o.roles.includes('security-officer'))) {
+    if (
+      name === state.anchor?.principal &&
+      !statement.roles.includes('security-officer') &&
+      ![...state.principals.values()].some((o) => o.name !== name && o.roles.includes('security-officer'))
+    ) {
       throw new TesseraError('CONFLICT', `"${name}" is the last security officer; grant the role to someone else first.`);
     }
     await this.append('principal', 'principal.roles', statement, signer, () => this.upsertPrincipal(statement, p.spkiDer));
@@ -364,7 +437,17 @@ export class TrustStore {
   private insert(body: RecordBody, hash: string, signature: TokenSignature): void {
     this.db
       .prepare('INSERT INTO trust_records (seq, kind, subject, body, hash, signer, key_fingerprint, algorithm, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(body.seq, body.kind, body.statement.name, JSON.stringify(body), hash, body.signer, signature.keyFingerprint, signature.algorithm, signature.signature);
+      .run(
+        body.seq,
+        body.kind,
+        body.statement.name,
+        JSON.stringify(body),
+        hash,
+        body.signer,
+        signature.keyFingerprint,
+        signature.algorithm,
+        signature.signature,
+      );
   }
 
   private upsertPrincipal(st: PrincipalStatement, spki: Buffer): void {

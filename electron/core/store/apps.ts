@@ -33,7 +33,10 @@ export class AppRepository {
   }
 
   private rules(appId: string): { include: string[]; exclude: string[] } {
-    const rows = this.db.prepare('SELECT cluster, rule FROM app_cluster_rules WHERE app_id = ? ORDER BY cluster').all(appId) as { cluster: string; rule: string }[];
+    const rows = this.db.prepare('SELECT cluster, rule FROM app_cluster_rules WHERE app_id = ? ORDER BY cluster').all(appId) as {
+      cluster: string;
+      rule: string;
+    }[];
     return { include: rows.filter((r) => r.rule === 'include').map((r) => r.cluster), exclude: rows.filter((r) => r.rule === 'exclude').map((r) => r.cluster) };
   }
 

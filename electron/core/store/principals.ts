@@ -51,7 +51,9 @@ export class PrincipalRepository {
   }
 
   insert(p: PrincipalRecord): void {
-    this.db.prepare('INSERT INTO principals (name, roles, signing_spki, key_fingerprint, created_at) VALUES (?, ?, ?, ?, ?)').run(p.name, JSON.stringify(p.roles), p.signingSpki, p.keyFingerprint, p.createdAt);
+    this.db
+      .prepare('INSERT INTO principals (name, roles, signing_spki, key_fingerprint, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(p.name, JSON.stringify(p.roles), p.signingSpki, p.keyFingerprint, p.createdAt);
   }
 
   policies(): PolicyView[] {

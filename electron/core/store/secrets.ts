@@ -127,10 +127,20 @@ export class SecretRepository {
 
   upsert(appId: string, name: string, f: SecretFields, now = new Date().toISOString()): SecretRecord {
     const existing = this.find(appId, name);
-    const args = [f.delivery, f.mountPath, f.workload?.kind ?? null, f.workload?.name ?? null, f.workload?.container ?? null, f.createNamespace ? 1 : 0, JSON.stringify(f.keyNames)] as const;
+    const args = [
+      f.delivery,
+      f.mountPath,
+      f.workload?.kind ?? null,
+      f.workload?.name ?? null,
+      f.workload?.container ?? null,
+      f.createNamespace ? 1 : 0,
+      JSON.stringify(f.keyNames),
+    ] as const;
     if (existing) {
       this.db
-        .prepare('UPDATE secrets SET delivery = ?, mount_path = ?, workload_kind = ?, workload_name = ?, workload_container = ?, create_namespace = ?, key_names = ?, updated_at = ? WHERE id = ?')
+        .prepare(
+          'UPDATE secrets SET delivery = ?, mount_path = ?, workload_kind = ?, workload_name = ?, workload_container = ?, create_namespace = ?, key_names = ?, updated_at = ? WHERE id = ?',
+        )
         .run(...args, now, existing.id);
       return this.byId(existing.id)!;
     }
@@ -184,7 +194,9 @@ export class SecretRepository {
   insertVersion(v: VersionRecord, wrapped: WrappedKeyRow[]): void {
     transaction(this.db, () => {
       this.db
-        .prepare('INSERT INTO secret_versions (id, secret_id, number, created_at, created_by, source, key_names, format, nonce, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .prepare(
+          'INSERT INTO secret_versions (id, secret_id, number, created_at, created_by, source, key_names, format, nonce, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        )
         .run(v.id, v.secretId, v.number, v.createdAt, v.createdBy, v.source, JSON.stringify(v.keyNames), v.format, v.nonce, v.ciphertext);
       this.insertWrapped(v.id, wrapped, v.createdAt);
       this.db.prepare('UPDATE secrets SET key_names = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(v.keyNames), v.createdAt, v.secretId);
@@ -197,7 +209,9 @@ export class SecretRepository {
   }
 
   wrappedKeys(versionId: string): WrappedKeyRow[] {
-    return this.db.prepare('SELECT recipient, scheme, data, epk, nonce FROM wrapped_keys WHERE version_id = ? ORDER BY recipient').all(versionId) as unknown as WrappedKeyRow[];
+    return this.db
+      .prepare('SELECT recipient, scheme, data, epk, nonce FROM wrapped_keys WHERE version_id = ? ORDER BY recipient')
+      .all(versionId) as unknown as WrappedKeyRow[];
   }
 
   /** Adds keys for new recipients and drops keys for removed ones, atomically for one version. */

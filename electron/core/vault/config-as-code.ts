@@ -16,7 +16,10 @@ const secretSchema = z
     name: z.string(),
     delivery: z.enum(['env', 'volume']),
     mountPath: z.string().optional(),
-    workload: z.object({ kind: z.enum(WORKLOAD_KINDS), name: z.string(), container: z.string().optional() }).strict().optional(),
+    workload: z
+      .object({ kind: z.enum(WORKLOAD_KINDS), name: z.string(), container: z.string().optional() })
+      .strict()
+      .optional(),
     createNamespace: z.boolean().default(false),
     keys: z.array(z.string()).default([]),
   })
@@ -28,7 +31,10 @@ const appSchema = z
     namespace: z.string(),
     description: z.string().default(''),
     owners: z.array(z.string()).default([]),
-    targeting: z.object({ selector: z.string().default(''), include: z.array(z.string()).default([]), exclude: z.array(z.string()).default([]) }).strict().default({ selector: '', include: [], exclude: [] }),
+    targeting: z
+      .object({ selector: z.string().default(''), include: z.array(z.string()).default([]), exclude: z.array(z.string()).default([]) })
+      .strict()
+      .default({ selector: '', include: [], exclude: [] }),
     secrets: z.array(secretSchema).default([]),
   })
   .strict();
@@ -144,7 +150,13 @@ export function importConfig(vault: VaultService, text: string, dryRun: boolean)
       a.secrets.forEach((s, j) => {
         const current = vault.secrets.find(app.id, s.name);
         const def = { name: s.name, delivery: s.delivery, mountPath: s.mountPath, workload: s.workload, createNamespace: s.createNamespace, keyNames: s.keys };
-        const now = current && { delivery: current.delivery, mountPath: current.mountPath ?? undefined, workload: current.workload ?? undefined, createNamespace: current.createNamespace, keyNames: current.keyNames };
+        const now = current && {
+          delivery: current.delivery,
+          mountPath: current.mountPath ?? undefined,
+          workload: current.workload ?? undefined,
+          createNamespace: current.createNamespace,
+          keyNames: current.keyNames,
+        };
         const fields = now ? (['delivery', 'mountPath', 'workload', 'createNamespace', 'keyNames'] as const).filter((k) => !same(now[k], def[k])) : [];
         changes.push({ kind: !current ? 'create' : fields.length ? 'update' : 'unchanged', what: 'secret', name: `${a.name}/${s.name}`, fields: [...fields] });
         if (!current || fields.length) withLine(['apps', i, 'secrets', j], () => vault.defineSecret(app.id, def));
@@ -165,7 +177,12 @@ export function importConfig(vault: VaultService, text: string, dryRun: boolean)
   } else {
     transaction(vault.db, () => {
       apply();
-      vault.audit.append({ actor: vault.actor(), action: 'config.import', subject: 'vault', details: { changes: changes.filter((c) => c.kind !== 'unchanged').length } });
+      vault.audit.append({
+        actor: vault.actor(),
+        action: 'config.import',
+        subject: 'vault',
+        details: { changes: changes.filter((c) => c.kind !== 'unchanged').length },
+      });
     });
   }
   return { dryRun, changes };

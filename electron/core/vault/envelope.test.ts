@@ -9,11 +9,32 @@ const binding = { versionId: 'v-1', appId: 'app-1', secretName: 'db', number: 3 
 
 describe('envelope', () => {
   it('encodes the payload canonically: sorted by name, length-prefixed', () => {
-    const a = encodePayload([{ name: 'b', value: Buffer.from('2') }, { name: 'a', value: Buffer.from('1') }]);
-    const b = encodePayload([{ name: 'a', value: Buffer.from('1') }, { name: 'b', value: Buffer.from('2') }]);
+    const a = encodePayload([
+      { name: 'b', value: Buffer.from('2') },
+      { name: 'a', value: Buffer.from('1') },
+    ]);
+    const b = encodePayload([
+      { name: 'a', value: Buffer.from('1') },
+      { name: 'b', value: Buffer.from('2') },
+    ]);
     expect(a.equals(b)).toBe(true);
-    expect(a.toString('hex')).toBe(Buffer.concat([Buffer.from('TSP1'), Buffer.from([0, 0, 0, 2, 0, 0, 0, 1]), Buffer.from('a'), Buffer.from([0, 0, 0, 1]), Buffer.from('1'), Buffer.from([0, 0, 0, 1]), Buffer.from('b'), Buffer.from([0, 0, 0, 1]), Buffer.from('2')]).toString('hex'));
-    expect(decodePayload(a)!.map((e) => [e.name, e.value.toString()])).toEqual([['a', '1'], ['b', '2']]);
+    expect(a.toString('hex')).toBe(
+      Buffer.concat([
+        Buffer.from('TSP1'),
+        Buffer.from([0, 0, 0, 2, 0, 0, 0, 1]),
+        Buffer.from('a'),
+        Buffer.from([0, 0, 0, 1]),
+        Buffer.from('1'),
+        Buffer.from([0, 0, 0, 1]),
+        Buffer.from('b'),
+        Buffer.from([0, 0, 0, 1]),
+        Buffer.from('2'),
+      ]).toString('hex'),
+    );
+    expect(decodePayload(a)!.map((e) => [e.name, e.value.toString()])).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+    ]);
     expect(decodePayload(Buffer.concat([a, Buffer.from([0])]))).toBeNull();
     expect(decodePayload(b.subarray(0, b.length - 1))).toBeNull();
   });
@@ -55,7 +76,10 @@ describe('import formats', () => {
 
   it('reads a Secret manifest: data is base64, stringData wins', () => {
     const e = entriesFromManifest('apiVersion: v1\nkind: Secret\ndata:\n  a: aGVsbG8=\n  b: eA==\nstringData:\n  b: plain\n');
-    expect(e.map((x) => [x.name, x.value.toString()])).toEqual([['a', 'hello'], ['b', 'plain']]);
+    expect(e.map((x) => [x.name, x.value.toString()])).toEqual([
+      ['a', 'hello'],
+      ['b', 'plain'],
+    ]);
   });
 
   it('names the key and line, never the value, of bad base64', () => {
@@ -67,7 +91,12 @@ describe('import formats', () => {
 
   it('reads a .env file with comments, export, quotes and escapes', () => {
     const e = entriesFromEnvFile('# c\nexport A=1\nB = "x\\ny" # note\nC=\'$raw \\n\'\nD=plain value # comment\n\n');
-    expect(e.map((x) => [x.name, x.value.toString()])).toEqual([['A', '1'], ['B', 'x\ny'], ['C', '$raw \\n'], ['D', 'plain value']]);
+    expect(e.map((x) => [x.name, x.value.toString()])).toEqual([
+      ['A', '1'],
+      ['B', 'x\ny'],
+      ['C', '$raw \\n'],
+      ['D', 'plain value'],
+    ]);
   });
 
   it('names the line of a bad .env entry, never the value', () => {

@@ -83,12 +83,14 @@ export function entriesFromEnvFile(text: string): SecretEntry[] {
         } else out += ch;
       }
       const after = rest.slice(i + 1).trim();
-      if (!closed || (after !== '' && !after.startsWith('#'))) throw invalid(`Line ${n} of the .env file (key "${key}") has an unterminated or malformed double-quoted value.`, `line.${n}`);
+      if (!closed || (after !== '' && !after.startsWith('#')))
+        throw invalid(`Line ${n} of the .env file (key "${key}") has an unterminated or malformed double-quoted value.`, `line.${n}`);
       value = out;
     } else if (rest.startsWith("'")) {
       const end = rest.indexOf("'", 1);
       const after = end < 0 ? '' : rest.slice(end + 1).trim();
-      if (end < 0 || (after !== '' && !after.startsWith('#'))) throw invalid(`Line ${n} of the .env file (key "${key}") has an unterminated or malformed single-quoted value.`, `line.${n}`);
+      if (end < 0 || (after !== '' && !after.startsWith('#')))
+        throw invalid(`Line ${n} of the .env file (key "${key}") has an unterminated or malformed single-quoted value.`, `line.${n}`);
       value = rest.slice(1, end);
     } else {
       value = rest.replace(/\s+#.*$/u, '').trim();

@@ -2,7 +2,16 @@
 // RSA and EC, on the token for AES) and unwrapping it with whichever unlocked token holds one
 // of the version's recipients. The vault needs only this narrow view of the token layer.
 import { TesseraError } from '../../../shared/contract/index.ts';
-import { decodeWrappedKey, unwrapOnToken, wrapInSoftware, wrapOnToken, type Recipient, type TokenSession, type TokenSignature, type WrappedKey } from '../hsm/index.ts';
+import {
+  decodeWrappedKey,
+  unwrapOnToken,
+  wrapInSoftware,
+  wrapOnToken,
+  type Recipient,
+  type TokenSession,
+  type TokenSignature,
+  type WrappedKey,
+} from '../hsm/index.ts';
 import type { RecipientRecord, WrappedKeyRow } from '../store/index.ts';
 
 /** The slice of the token layer the vault uses. */
@@ -91,7 +100,11 @@ export class KeyFinder {
    * Unwraps the DEK with the first wrapped key whose recipient sits on an unlocked token. Throws
    * TOKEN_LOCKED naming the recipients when none does; `tampered` when the token rejects the data.
    */
-  async unwrap(rows: WrappedKeyRow[], recipients: Map<string, RecipientRecord>, tampered: (why: string) => TesseraError): Promise<{ dek: Buffer; recipient: RecipientRecord }> {
+  async unwrap(
+    rows: WrappedKeyRow[],
+    recipients: Map<string, RecipientRecord>,
+    tampered: (why: string) => TesseraError,
+  ): Promise<{ dek: Buffer; recipient: RecipientRecord }> {
     for (const row of rows) {
       const r = recipients.get(row.recipient);
       if (!r) throw tampered(`a data key is wrapped for an unknown recipient ${row.recipient.slice(0, 16)}…`);

@@ -146,12 +146,26 @@ export class VaultService {
   }
 
   private summary(a: AppRecord): AppSummary {
-    return { id: a.id, name: a.name, namespace: a.namespace, description: a.description, owners: a.owners, targeting: a.targeting, secretCount: this.secrets.count(a.id), updatedAt: a.updatedAt };
+    return {
+      id: a.id,
+      name: a.name,
+      namespace: a.namespace,
+      description: a.description,
+      owners: a.owners,
+      targeting: a.targeting,
+      secretCount: this.secrets.count(a.id),
+      updatedAt: a.updatedAt,
+    };
   }
 
   getApp(ref: string): AppView {
     const app = this.requireApp(ref);
-    return { ...this.summary(app), createdAt: app.createdAt, secrets: this.secrets.listForApp(app.id).map((s) => this.secretView(s)), publications: this.apps.publications(app.id) };
+    return {
+      ...this.summary(app),
+      createdAt: app.createdAt,
+      secrets: this.secrets.listForApp(app.id).map((s) => this.secretView(s)),
+      publications: this.apps.publications(app.id),
+    };
   }
 
   secretView(s: SecretRecord): SecretView {
@@ -177,7 +191,13 @@ export class VaultService {
     this.validateTargeting(targeting);
     if (this.apps.find(input.name)) throw new TesseraError('CONFLICT', `An app named "${input.name}" exists already.`, { field: 'name' });
     const app = transaction(this.db, () => {
-      const created = this.apps.create({ name: input.name, namespace: input.namespace, description: input.description ?? '', owners: input.owners ?? [], targeting });
+      const created = this.apps.create({
+        name: input.name,
+        namespace: input.namespace,
+        description: input.description ?? '',
+        owners: input.owners ?? [],
+        targeting,
+      });
       this.record('app.create', `app/${created.name}`, { namespace: created.namespace });
       return created;
     });
@@ -186,7 +206,12 @@ export class VaultService {
 
   updateApp(ref: string, patch: Partial<Pick<AppRecord, 'namespace' | 'description' | 'owners' | 'targeting'>>): AppView {
     const app = this.requireApp(ref);
-    const next = { namespace: patch.namespace ?? app.namespace, description: patch.description ?? app.description, owners: patch.owners ?? app.owners, targeting: patch.targeting ?? app.targeting };
+    const next = {
+      namespace: patch.namespace ?? app.namespace,
+      description: patch.description ?? app.description,
+      owners: patch.owners ?? app.owners,
+      targeting: patch.targeting ?? app.targeting,
+    };
     throwFirst(appSpecViolations({ name: app.name, namespace: next.namespace }));
     this.validateTargeting(next.targeting);
     transaction(this.db, () => {
@@ -255,9 +280,15 @@ export class VaultService {
     try {
       const app = this.requireApp(appRef);
       const secret = this.requireSecret(app, secretName);
-      throwFirst(versionViolations(entries.map((e) => ({ name: e.name, size: e.value.length })), secret.delivery));
+      throwFirst(
+        versionViolations(
+          entries.map((e) => ({ name: e.name, size: e.value.length })),
+          secret.delivery,
+        ),
+      );
       const active = this.recipients.active();
-      if (active.length === 0) throw new TesseraError('CONFLICT', 'The vault has no active recipient. Add one (a token key or a public key) before writing secrets.');
+      if (active.length === 0)
+        throw new TesseraError('CONFLICT', 'The vault has no active recipient. Add one (a token key or a public key) before writing secrets.');
       const versionId = randomUUID();
       const number = this.secrets.nextNumber(secret.id);
       const binding: VersionBinding = { versionId, appId: app.id, secretName: secret.name, number };
@@ -268,11 +299,27 @@ export class VaultService {
       const wrapped: WrappedKeyRow[] = [];
       for (const r of active) wrapped.push(await finder.wrap(r, dek));
       const keyNames = entries.map((e) => e.name).sort();
-      const version: VersionRecord = { id: versionId, secretId: secret.id, number, createdAt: new Date().toISOString(), createdBy: this.actor(), source, keyNames, format: FORMAT_TAG, ...sealed };
+      const version: VersionRecord = {
+        id: versionId,
+        secretId: secret.id,
+        number,
+        createdAt: new Date().toISOString(),
+        createdBy: this.actor(),
+        source,
+        keyNames,
+        format: FORMAT_TAG,
+        ...sealed,
+      };
       transaction(this.db, () => {
-        if (this.secrets.nextNumber(secret.id) !== number) throw new TesseraError('CONFLICT', `Another version of "${secret.name}" was written at the same time; retry.`);
+        if (this.secrets.nextNumber(secret.id) !== number)
+          throw new TesseraError('CONFLICT', `Another version of "${secret.name}" was written at the same time; retry.`);
         this.secrets.insertVersion(version, wrapped);
-        this.record('version.write', `app/${app.name}/secret/${secret.name}/v${number}`, { versionId, keyNames, source, recipients: wrapped.map((w) => w.recipient) });
+        this.record('version.write', `app/${app.name}/secret/${secret.name}/v${number}`, {
+          versionId,
+          keyNames,
+          source,
+          recipients: wrapped.map((w) => w.recipient),
+        });
       });
       this.log.info('secret version written', { app: app.name, secret: secret.name, version: number, keys: keyNames.length, recipients: wrapped.length });
       return this.versionView(app, secret, version);
@@ -315,9 +362,13 @@ export class VaultService {
 
   private tampered(app: AppRecord, secret: SecretRecord, v: VersionRecord, why: string): TesseraError {
     this.log.warn('secret version failed its integrity check', { app: app.name, secret: secret.name, version: v.number, versionId: v.id });
-    return new TesseraError('TAMPERED', `Secret "${secret.name}" of app "${app.name}", version ${v.number} (${v.id}), failed its integrity check: ${why}. It was changed or damaged; restore the database from a backup.`, {
-      details: { app: app.name, secret: secret.name, version: v.number, versionId: v.id },
-    });
+    return new TesseraError(
+      'TAMPERED',
+      `Secret "${secret.name}" of app "${app.name}", version ${v.number} (${v.id}), failed its integrity check: ${why}. It was changed or damaged; restore the database from a backup.`,
+      {
+        details: { app: app.name, secret: secret.name, version: v.number, versionId: v.id },
+      },
+    );
   }
 
   /** Unwraps the version's DEK (one unwrap) and opens its payload. The caller wipes both. */
@@ -335,7 +386,13 @@ export class VaultService {
     }
     const entries = decodePayload(payload);
     payload.fill(0);
-    if (!entries || !sameSet(entries.map((e) => e.name), v.keyNames)) {
+    if (
+      !entries ||
+      !sameSet(
+        entries.map((e) => e.name),
+        v.keyNames,
+      )
+    ) {
       wipe(entries, dek);
       throw tampered('its key names do not match its contents');
     }
@@ -379,14 +436,23 @@ export class VaultService {
     const app = this.requireApp(appRef);
     const secret = this.requireSecret(app, secretName);
     const version = this.secrets.version(secret.id, number);
-    if (!version) throw new TesseraError('NOT_FOUND', number === undefined ? `Secret "${secretName}" has no versions yet.` : `Secret "${secretName}" has no version ${number}.`);
+    if (!version)
+      throw new TesseraError(
+        'NOT_FOUND',
+        number === undefined ? `Secret "${secretName}" has no versions yet.` : `Secret "${secretName}" has no version ${number}.`,
+      );
     const subject = `app/${app.name}/secret/${secret.name}/v${version.number}`;
     const finder = new KeyFinder(this.options.tokens);
     let decrypted: { dek: Buffer; entries: SecretEntry[] };
     try {
       decrypted = await this.decrypt(finder, app, secret, version);
     } catch (error) {
-      this.record('version.reveal', subject, { versionId: version.id, code: error instanceof TesseraError ? error.code : 'INTERNAL' }, error instanceof TesseraError && error.code === 'TAMPERED' ? 'failed' : 'refused');
+      this.record(
+        'version.reveal',
+        subject,
+        { versionId: version.id, code: error instanceof TesseraError ? error.code : 'INTERNAL' },
+        error instanceof TesseraError && error.code === 'TAMPERED' ? 'failed' : 'refused',
+      );
       throw error;
     }
     try {
@@ -486,7 +552,8 @@ export class VaultService {
     const r = this.recipients.find(fingerprint);
     if (!r) throw new TesseraError('NOT_FOUND', `There is no recipient ${fingerprint.slice(0, 16)}….`);
     if (r.status === 'retired') return this.recipientView(r);
-    if (this.recipients.active().length === 1) throw new TesseraError('CONFLICT', `"${r.label}" is the last active recipient: add its replacement first, or no one could read new versions.`);
+    if (this.recipients.active().length === 1)
+      throw new TesseraError('CONFLICT', `"${r.label}" is the last active recipient: add its replacement first, or no one could read new versions.`);
     transaction(this.db, () => {
       this.recipients.retire(fingerprint);
       this.record('recipient.retire', `recipient/${fingerprint}`, { label: r.label });
@@ -495,7 +562,13 @@ export class VaultService {
   }
 
   private pendingVersions(active: Set<string>): string[] {
-    return this.secrets.allVersionIds().filter((id) => !sameSet(this.secrets.wrappedKeys(id).map((w) => w.recipient), [...active]));
+    return this.secrets.allVersionIds().filter(
+      (id) =>
+        !sameSet(
+          this.secrets.wrappedKeys(id).map((w) => w.recipient),
+          [...active],
+        ),
+    );
   }
 
   rewrapStatus(): RewrapStatus {
@@ -553,7 +626,11 @@ export class VaultService {
     if (bad) check(`labels.${bad.key}`, bad.message);
     return transaction(this.db, () => {
       const view = this.clusters.upsert(name, kubeconfigSource ?? this.clusters.find(name)?.kubeconfigSource ?? '', labels);
-      this.record('cluster.set', `cluster/${name}`, { labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`) });
+      this.record('cluster.set', `cluster/${name}`, {
+        labels: Object.keys(labels)
+          .sort()
+          .map((k) => `${k}=${labels[k]}`),
+      });
       return view;
     });
   }
@@ -575,7 +652,13 @@ export class VaultService {
       const session = await this.options.tokens().session(input.tokenSerial!);
       spki = await session.publicKeyFor(input.keyId!.toLowerCase());
     }
-    const record = { name: input.name, roles: [...new Set(input.roles)], signingSpki: spki, keyFingerprint: spkiFingerprint(spki), createdAt: new Date().toISOString() };
+    const record = {
+      name: input.name,
+      roles: [...new Set(input.roles)],
+      signingSpki: spki,
+      keyFingerprint: spkiFingerprint(spki),
+      createdAt: new Date().toISOString(),
+    };
     transaction(this.db, () => {
       this.principals.insert(record);
       this.record('principal.add', `principal/${input.name}`, { roles: record.roles, keyFingerprint: record.keyFingerprint });
@@ -592,7 +675,12 @@ export class VaultService {
     check('selector', selectorRule(p.selector));
     transaction(this.db, () => {
       this.principals.setPolicy(p);
-      this.record('policy.set', `policy/${p.name}`, { selector: p.selector, requiredApprovals: p.requiredApprovals, approverRole: p.approverRole, excludeRequester: p.excludeRequester });
+      this.record('policy.set', `policy/${p.name}`, {
+        selector: p.selector,
+        requiredApprovals: p.requiredApprovals,
+        approverRole: p.approverRole,
+        excludeRequester: p.excludeRequester,
+      });
     });
     return p;
   }

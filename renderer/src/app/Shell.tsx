@@ -2,18 +2,7 @@
 import { ActionIcon, AppShell, Loader, Badge, Burger, Group, NavLink, Text, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { spotlight } from '@mantine/spotlight';
-import {
-  IconApps,
-  IconCommand,
-  IconKey,
-  IconLayoutGrid,
-  IconListCheck,
-  IconMoon,
-  IconRocket,
-  IconServer2,
-  IconSettings,
-  IconSun,
-} from '@tabler/icons-react';
+import { IconApps, IconCommand, IconKey, IconLayoutGrid, IconListCheck, IconMoon, IconRocket, IconServer2, IconSettings, IconSun } from '@tabler/icons-react';
 import { lazy, Suspense, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTransport } from '../hooks/transport-context.ts';
 import { useAction } from '../hooks/use-action.ts';

@@ -48,7 +48,10 @@ export function createHttpTransport(baseUrl: string, token: string): Transport {
           body: JSON.stringify(input ?? {}),
         });
         if (response.status === 401) {
-          return { ok: false, error: { code: 'UNAUTHORIZED', message: 'The backend refused this window\'s token. Open the URL that "tessera serve" printed.' } };
+          return {
+            ok: false,
+            error: { code: 'UNAUTHORIZED', message: 'The backend refused this window\'s token. Open the URL that "tessera serve" printed.' },
+          };
         }
         return (await response.json()) as Result<ChannelOutput<C>>;
       } catch {

@@ -22,7 +22,11 @@ export const settingsSchema = z
     pkcs11Modules: z.array(z.string().min(1, 'must not be empty')).max(32),
     concurrency: z.number().int().min(1).max(512),
     requestTimeoutSeconds: z.number().int().min(1).max(600),
-    autoLockMinutes: z.number().int().min(1).max(24 * 60),
+    autoLockMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
     keychainPolicy: z.enum(['forbidden', 'allowed']),
   })
   .strict();
@@ -42,8 +46,5 @@ export const DEFAULT_SETTINGS: Settings = {
 export const appChannels = {
   'app.info': channel<AppInfo>()(z.object({}).strict(), 'Version, data dir and platform of this backend'),
   'settings.get': channel<Settings>()(z.object({}).strict(), 'The current settings'),
-  'settings.set': channel<Settings>()(
-    z.object({ patch: settingsSchema.partial().strict() }).strict(),
-    'Change some settings; returns the whole new settings',
-  ),
+  'settings.set': channel<Settings>()(z.object({ patch: settingsSchema.partial().strict() }).strict(), 'Change some settings; returns the whole new settings'),
 };

@@ -113,10 +113,7 @@ const tokenSerial = z.string().min(1, 'must not be empty').max(64, 'is too long'
 const pin = z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' }).max(256, { error: 'is too long' });
 
 export const hsmChannels = {
-  'hsm.modules': channel<Pkcs11ModuleFile[]>()(
-    z.object({}).strict(),
-    'PKCS#11 module files found at configured and well-known paths',
-  ),
+  'hsm.modules': channel<Pkcs11ModuleFile[]>()(z.object({}).strict(), 'PKCS#11 module files found at configured and well-known paths'),
   'hsm.tokens': channel<TokenModuleView[]>()(z.object({}).strict(), 'Loaded PKCS#11 modules, their slots and tokens with flags and lock state'),
   'hsm.login': channel<TokenInfoView>()(
     z.object({ tokenSerial, pin: pin.optional(), remember: z.boolean().optional() }).strict(),

@@ -88,7 +88,13 @@ export interface ClusterOutcome {
   cluster: string;
   ok: boolean;
   /** What happened to each Secret of the app there. */
-  secrets: { namespace: string; name: string; action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent'; resourceVersion: string | null; wiring: 'applied' | 'removed' | 'none' }[];
+  secrets: {
+    namespace: string;
+    name: string;
+    action: 'created' | 'updated' | 'unchanged' | 'deleted' | 'absent';
+    resourceVersion: string | null;
+    wiring: 'applied' | 'removed' | 'none';
+  }[];
   error: ContractError | null;
 }
 
@@ -110,10 +116,7 @@ const target = {
 };
 
 export const kubeChannels = {
-  'kube.contexts': channel<KubeContextList>()(
-    z.object({}).strict(),
-    'Contexts from KUBECONFIG (merged like kubectl) or ~/.kube/config',
-  ),
+  'kube.contexts': channel<KubeContextList>()(z.object({}).strict(), 'Contexts from KUBECONFIG (merged like kubectl) or ~/.kube/config'),
   'kube.clusters': channel<KubeClusterView[]>()(z.object({}).strict(), 'Clusters (kubeconfig contexts) with their labels'),
   'kube.setLabels': channel<KubeClusterView>()(
     z
@@ -152,7 +155,14 @@ export const kubeChannels = {
     "Remove the app's wiring and Secrets from the given clusters",
   ),
   'kube.verify': channel<VerifyResult[]>()(
-    z.object({ cells: z.array(z.object({ app: appName, cluster: contextName }).strict()).min(1).max(10_000) }).strict(),
+    z
+      .object({
+        cells: z
+          .array(z.object({ app: appName, cluster: contextName }).strict())
+          .min(1)
+          .max(10_000),
+      })
+      .strict(),
     'Compare live values with the vault (constant time); needs the values source (token) unlocked',
   ),
 };

@@ -163,7 +163,10 @@ const scope = z
     apps: z.array(name).max(10_000).optional(),
     clusters: z.array(name).max(10_000).optional(),
     selector: selector.optional(),
-    cells: z.array(z.object({ app: name, cluster: name }).strict()).max(100_000).optional(),
+    cells: z
+      .array(z.object({ app: name, cluster: name }).strict())
+      .max(100_000)
+      .optional(),
   })
   .strict();
 const keyRef = { tokenSerial: z.string().min(1).max(64), keyId: z.string().regex(/^[0-9a-fA-F]+$/u, 'must be hex') };
@@ -177,7 +180,10 @@ export const rolloutChannels = {
         scope: scope.default({}),
         as,
         /** Take over these existing Secrets that lack Tessera's label. */
-        adopt: z.array(z.object({ app: name, secret: name, cluster: name }).strict()).max(10_000).optional(),
+        adopt: z
+          .array(z.object({ app: name, secret: name, cluster: name }).strict())
+          .max(10_000)
+          .optional(),
         /** Scan the clusters in scope first (default); false plans from the last stored scan. */
         refresh: z.boolean().optional(),
       })
@@ -186,7 +192,7 @@ export const rolloutChannels = {
   ),
   'rollout.planDeleteApp': channel<PlanView>()(
     z.object({ app: name, as, refresh: z.boolean().optional() }).strict(),
-    "Plan removing every live Secret of an app; executing it deletes the app from the vault after",
+    'Plan removing every live Secret of an app; executing it deletes the app from the vault after',
   ),
   'rollout.publish': channel<PlanView>()(
     z.object({ app: name, cluster: name, state: z.enum(['published', 'unpublished']), as }).strict(),
@@ -204,7 +210,10 @@ export const rolloutChannels = {
         hash,
         principal,
         /** A signature made elsewhere (base64); without it, the principal's key on an unlocked token signs here. */
-        signature: z.object({ algorithm: z.enum(['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pss-sha256']), value: z.string().max(4096) }).strict().optional(),
+        signature: z
+          .object({ algorithm: z.enum(['ecdsa-p256-sha256', 'ecdsa-p384-sha384', 'rsa-pss-sha256']), value: z.string().max(4096) })
+          .strict()
+          .optional(),
       })
       .strict(),
     "Approve a plan: the principal's token signs its hash",
@@ -224,7 +233,7 @@ export const rolloutChannels = {
   'rollout.trust': channel<TrustStatus>()(z.object({}).strict(), 'Walk the signed chain of principals and policies back to the pinned first security officer'),
   'rollout.bootstrap': channel<TrustPrincipalView>()(
     z.object({ name, ...keyRef }).strict(),
-    "Make the first security officer: a genesis record self-signed with their token key, pinned outside the database",
+    'Make the first security officer: a genesis record self-signed with their token key, pinned outside the database',
   ),
   'rollout.principals': channel<TrustPrincipalView[]>()(z.object({}).strict(), 'Principals as the signed chain defines them'),
   'rollout.addPrincipal': channel<TrustPrincipalView>()(

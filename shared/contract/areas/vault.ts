@@ -208,11 +208,27 @@ export const vaultChannels = {
   'vault.apps': channel<AppSummary[]>()(z.object({}).strict(), 'Every app with its targeting and how many secrets it has'),
   'vault.app': channel<AppView>()(z.object({ app: appRef }).strict(), 'One app (by name or id) with its secrets and publish state'),
   'vault.createApp': channel<AppView>()(
-    z.object({ name, namespace: z.string().max(63), description: z.string().max(4096).optional(), owners: z.array(z.string().max(253)).max(64).optional(), targeting: targeting.optional() }).strict(),
+    z
+      .object({
+        name,
+        namespace: z.string().max(63),
+        description: z.string().max(4096).optional(),
+        owners: z.array(z.string().max(253)).max(64).optional(),
+        targeting: targeting.optional(),
+      })
+      .strict(),
     'Create an app',
   ),
   'vault.updateApp': channel<AppView>()(
-    z.object({ app: appRef, patch: z.object({ namespace: z.string().max(63), description: z.string().max(4096), owners: z.array(z.string().max(253)).max(64), targeting }).partial().strict() }).strict(),
+    z
+      .object({
+        app: appRef,
+        patch: z
+          .object({ namespace: z.string().max(63), description: z.string().max(4096), owners: z.array(z.string().max(253)).max(64), targeting })
+          .partial()
+          .strict(),
+      })
+      .strict(),
     "Change an app's namespace, description, owners or targeting",
   ),
   'vault.deleteApp': channel<{ deleted: string }>()(z.object({ app: appRef }).strict(), 'Delete an app with its secrets and every version'),
@@ -232,7 +248,7 @@ export const vaultChannels = {
         keyNames: z.array(z.string().max(253)).max(4096).optional(),
       })
       .strict(),
-    "Create a secret or change its delivery and workload (values are written as versions)",
+    'Create a secret or change its delivery and workload (values are written as versions)',
   ),
   'vault.deleteSecret': channel<{ deleted: string }>()(z.object({ app: appRef, secret: name }).strict(), 'Delete a secret and every version of it'),
   'vault.writeVersion': channel<VersionView>()(
@@ -256,13 +272,16 @@ export const vaultChannels = {
     ]),
     'Add a recipient: a key on an unlocked token, or a public key (PEM)',
   ),
-  'vault.retireRecipient': channel<RecipientView>()(z.object({ fingerprint }).strict(), 'Retire a recipient: new versions stop being wrapped for it; rewrap removes it'),
+  'vault.retireRecipient': channel<RecipientView>()(
+    z.object({ fingerprint }).strict(),
+    'Retire a recipient: new versions stop being wrapped for it; rewrap removes it',
+  ),
   'vault.rewrapStatus': channel<RewrapStatus>()(z.object({}).strict(), 'How many versions are not yet wrapped for exactly the active recipients'),
   'vault.rewrap': channel<RewrapResult>()(z.object({}).strict(), 'Rewrap every version to the active recipients (resumable; needs an unlocked token)'),
   'vault.clusters': channel<ClusterView[]>()(z.object({}).strict(), 'Clusters known to the vault, with their labels'),
   'vault.setCluster': channel<ClusterView>()(
     z.object({ name, kubeconfigSource: z.string().max(4096).optional(), labels }).strict(),
-    "Register a cluster (kubeconfig context) or replace its labels",
+    'Register a cluster (kubeconfig context) or replace its labels',
   ),
   'vault.principals': channel<PrincipalView[]>()(z.object({}).strict(), 'People who act and approve, with roles and signing keys'),
   'vault.addPrincipal': channel<PrincipalView>()(
@@ -274,7 +293,15 @@ export const vaultChannels = {
   ),
   'vault.policies': channel<PolicyView[]>()(z.object({}).strict(), 'Approval policies'),
   'vault.setPolicy': channel<PolicyView>()(
-    z.object({ name, selector: z.string().max(4096), requiredApprovals: z.number().int().min(0).max(16), approverRole: role.optional(), excludeRequester: z.boolean().optional() }).strict(),
+    z
+      .object({
+        name,
+        selector: z.string().max(4096),
+        requiredApprovals: z.number().int().min(0).max(16),
+        approverRole: role.optional(),
+        excludeRequester: z.boolean().optional(),
+      })
+      .strict(),
     'Create or replace an approval policy',
   ),
   'audit.list': channel<AuditEntryView[]>()(

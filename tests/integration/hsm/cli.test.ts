@@ -50,7 +50,9 @@ describe.skipIf(skipReason !== null)('tessera token / key commands', () => {
   });
 
   it('creates a key and lists it, with the PIN from --pin-env', () => {
-    const created = tessera(['key', 'create', '--token', 'cli-token', '--type', 'ec-p256', '--label', 'cli-ec', '--pin-env', 'TESSERA_TEST_PIN', '--json'], { TESSERA_TEST_PIN: PIN });
+    const created = tessera(['key', 'create', '--token', 'cli-token', '--type', 'ec-p256', '--label', 'cli-ec', '--pin-env', 'TESSERA_TEST_PIN', '--json'], {
+      TESSERA_TEST_PIN: PIN,
+    });
     expect(created.code, created.err).toBe(0);
     const key = JSON.parse(created.out);
     expect(key).toMatchObject({ label: 'cli-ec', type: 'ec', curve: 'P-256', extractable: false, sensitive: true });

@@ -113,7 +113,13 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
     expect(p.label).toBe('primary');
     expect(p.model).toBe('SoftHSM v2');
     expect(p.firmwareVersion).toMatch(/^\d+\.\d+$/u);
-    expect(p.flags).toMatchObject({ loginRequired: true, tokenInitialized: true, userPinInitialized: true, protectedAuthenticationPath: false, userPinLocked: false });
+    expect(p.flags).toMatchObject({
+      loginRequired: true,
+      tokenInitialized: true,
+      userPinInitialized: true,
+      protectedAuthenticationPath: false,
+      userPinLocked: false,
+    });
     expect(p.state).toBe('locked');
     const oaep = p.mechanisms.find((x) => x.name === 'CKM_RSA_PKCS_OAEP')!;
     expect(oaep.flags).toEqual(expect.arrayContaining(['decrypt', 'encrypt']));
@@ -124,7 +130,12 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
   it('reports a bad module path and a library that is not a PKCS#11 module clearly', async () => {
     const { TokenService } = await import('../../../electron/core/hsm/index.ts');
     const { createEventBus } = await import('../../../electron/core/events.ts');
-    const service = new TokenService({ modulePaths: () => ['/nonexistent/libnothing.so', '/usr/lib/x86_64-linux-gnu/libz.so.1'], log: core.log, events: createEventBus(), autoLockMs: () => 1000 });
+    const service = new TokenService({
+      modulePaths: () => ['/nonexistent/libnothing.so', '/usr/lib/x86_64-linux-gnu/libz.so.1'],
+      log: core.log,
+      events: createEventBus(),
+      autoLockMs: () => 1000,
+    });
     const modules = await service.listModules();
     expect(modules[0]!.problem).toMatch(/could not be loaded.*No such file/u);
     expect(modules[1]!.problem).toMatch(/could not be loaded.*C_GetFunctionList/u);
@@ -227,7 +238,10 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
     it('ECDH-ES P-256 and P-384: ephemeral key in software, ECDH on the token, HKDF, AES key wrap', async () => {
       const tokens = core.services.tokens();
       const session = await tokens.session(primary);
-      for (const [type, scheme] of [['ec-p256', 'ecdh-es+a256kw-p256'], ['ec-p384', 'ecdh-es+a256kw-p384']] as const) {
+      for (const [type, scheme] of [
+        ['ec-p256', 'ecdh-es+a256kw-p256'],
+        ['ec-p384', 'ecdh-es+a256kw-p384'],
+      ] as const) {
         const recipient = await tokens.recipientForKey(primary, keys[type]!.keyId);
         // Wrapping needs the public key only.
         const fromPem = recipientFromPublicKey(keys[type]!.publicKeyPem!);
@@ -248,17 +262,28 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
 
     it('ECDH-ES software side matches an independent WebCrypto derivation (known answer)', async () => {
       const subtle = webcrypto.subtle;
-      for (const [curve, named] of [['P-256', 'prime256v1'], ['P-384', 'secp384r1']] as const) {
+      for (const [curve, named] of [
+        ['P-256', 'prime256v1'],
+        ['P-384', 'secp384r1'],
+      ] as const) {
         const pair = generateKeyPairSync('ec', { namedCurve: named });
         const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
         const recipient: Recipient = recipientFromPublicKey(spki);
         const dek = randomBytes(32);
         const wrapped = wrapInSoftware(recipient, dek);
-        const priv = await subtle.importKey('pkcs8', pair.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDH', namedCurve: curve }, false, ['deriveBits']);
+        const priv = await subtle.importKey('pkcs8', pair.privateKey.export({ type: 'pkcs8', format: 'der' }), { name: 'ECDH', namedCurve: curve }, false, [
+          'deriveBits',
+        ]);
         const epk = await subtle.importKey('spki', wrapped.epk!, { name: 'ECDH', namedCurve: curve }, false, []);
         const z = await subtle.deriveBits({ name: 'ECDH', public: epk }, priv, curve === 'P-256' ? 256 : 384);
         const ikm = await subtle.importKey('raw', z, 'HKDF', false, ['deriveKey']);
-        const kek = await subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: ecdhEsInfo(curve, wrapped.epk!, spki) }, ikm, { name: 'AES-KW', length: 256 }, false, ['unwrapKey']);
+        const kek = await subtle.deriveKey(
+          { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: ecdhEsInfo(curve, wrapped.epk!, spki) },
+          ikm,
+          { name: 'AES-KW', length: 256 },
+          false,
+          ['unwrapKey'],
+        );
         const unwrapped = await subtle.unwrapKey('raw', wrapped.data, kek, 'AES-KW', { name: 'AES-GCM' }, true, ['encrypt']);
         expect(Buffer.from(await subtle.exportKey('raw', unwrapped))).toEqual(dek);
       }
@@ -316,7 +341,11 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
   it('signs with ECDSA P-256/SHA-256, P-384/SHA-384 and RSA-PSS-SHA256; verifies in software', async () => {
     const tokens = core.services.tokens();
     const plan = Buffer.from('{"actions":[{"provision":"payments/db"}]}');
-    for (const [type, algorithm] of [['ec-p256', 'ecdsa-p256-sha256'], ['ec-p384', 'ecdsa-p384-sha384'], ['rsa-2048', 'rsa-pss-sha256']] as const) {
+    for (const [type, algorithm] of [
+      ['ec-p256', 'ecdsa-p256-sha256'],
+      ['ec-p384', 'ecdsa-p384-sha384'],
+      ['rsa-2048', 'rsa-pss-sha256'],
+    ] as const) {
       const sig = await tokens.sign(primary, keys[type]!.keyId, plan);
       expect(sig.algorithm).toBe(algorithm);
       expect(sig.keyFingerprint).toBe(keys[type]!.fingerprint);
@@ -337,7 +366,10 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
     expect(/ID:\s+([0-9a-f]+)/u.exec(block)![1]).toBe(keys['rsa-3072']!.keyId);
     expect(block).toMatch(/Access:.*sensitive/u);
     expect(block).toMatch(/never extractable/u);
-    const access = /Access:\s*(.*)/u.exec(block)![1]!.split(',').map((x) => x.trim());
+    const access = /Access:\s*(.*)/u
+      .exec(block)![1]!
+      .split(',')
+      .map((x) => x.trim());
     expect(access).not.toContain('extractable');
     const recipient = await core.services.tokens().recipientForKey(primary, keys['rsa-3072']!.keyId);
     const dek = randomBytes(32);
@@ -345,7 +377,26 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-p11tool-'));
     try {
       writeFileSync(join(dir, 'wrapped.bin'), wrapped.data);
-      execFileSync('pkcs11-tool', [...base, '--decrypt', '-m', 'RSA-PKCS-OAEP', '--hash-algorithm', 'SHA-1', '--mgf', 'MGF1-SHA1', '--id', keys['rsa-3072']!.keyId, '--input-file', join(dir, 'wrapped.bin'), '--output-file', join(dir, 'dek.bin')], { env: hsm.env, stdio: 'pipe' });
+      execFileSync(
+        'pkcs11-tool',
+        [
+          ...base,
+          '--decrypt',
+          '-m',
+          'RSA-PKCS-OAEP',
+          '--hash-algorithm',
+          'SHA-1',
+          '--mgf',
+          'MGF1-SHA1',
+          '--id',
+          keys['rsa-3072']!.keyId,
+          '--input-file',
+          join(dir, 'wrapped.bin'),
+          '--output-file',
+          join(dir, 'dek.bin'),
+        ],
+        { env: hsm.env, stdio: 'pipe' },
+      );
       expect(readFileSync(join(dir, 'dek.bin'))).toEqual(dek);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -368,7 +419,9 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
     histogram.disable();
     clearInterval(ticker);
     expect(keys['rsa-4096']).toMatchObject({ type: 'rsa', size: 4096 });
-    console.info(`[token-layer.test] RSA-4096 generation took ${took.toFixed(0)} ms; max timer drift ${maxDrift.toFixed(1)} ms; event-loop delay p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms`);
+    console.info(
+      `[token-layer.test] RSA-4096 generation took ${took.toFixed(0)} ms; max timer drift ${maxDrift.toFixed(1)} ms; event-loop delay p99 ${(histogram.percentile(99) / 1e6).toFixed(1)} ms, max ${(histogram.max / 1e6).toFixed(1)} ms`,
+    );
     expect(maxDrift).toBeLessThan(50);
     // p99 rather than max for the histogram: on a shared 2-core machine a single scheduler hiccup
     // of another process is not the event loop being blocked.
@@ -425,7 +478,13 @@ describe.skipIf(skipReason !== null)('token layer on SoftHSM2', () => {
     core.config.hsm!.autoLockMs = 300;
     await value('hsm.login', { tokenSerial: primary, pin: PRIMARY.pin });
     const started = Date.now();
-    const locked = await waitForEvent((m) => m.event === 'token.state' && (m.payload as { reason: string; tokenSerial: string }).reason === 'idle' && (m.payload as { tokenSerial: string }).tokenSerial === primary, 5_000);
+    const locked = await waitForEvent(
+      (m) =>
+        m.event === 'token.state' &&
+        (m.payload as { reason: string; tokenSerial: string }).reason === 'idle' &&
+        (m.payload as { tokenSerial: string }).tokenSerial === primary,
+      5_000,
+    );
     expect((locked.payload as { tokenSerial: string }).tokenSerial).toBe(primary);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     const after = await call('hsm.keys', { tokenSerial: primary });

@@ -33,10 +33,18 @@ describe('kube authentication and registry', () => {
     fleet = await startFleet({ clusters: 2 });
     dir = mkdtempSync(join(tmpdir(), 'tessera-kube-auth-'));
     const [a, b] = fleet.contexts as [string, string];
-    const ok = script('ok.sh', `cat <<JSON\n{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${fleet.token(a)}"}}\nJSON`);
+    const ok = script(
+      'ok.sh',
+      `cat <<JSON\n{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"${fleet.token(a)}"}}\nJSON`,
+    );
     const bad = script('bad.sh', 'echo "error: your session expired; run sso-login" >&2; exit 3');
     const slow = script('slow.sh', 'sleep 30');
-    const cluster = (name: string, ctx: string) => [`- name: ${name}`, '  cluster:', `    server: ${fleet.server(ctx)}`, `    certificate-authority: ${fleet.caFile}`];
+    const cluster = (name: string, ctx: string) => [
+      `- name: ${name}`,
+      '  cluster:',
+      `    server: ${fleet.server(ctx)}`,
+      `    certificate-authority: ${fleet.caFile}`,
+    ];
     const exec = (cmd: string) => ['exec:', '  apiVersion: client.authentication.k8s.io/v1', `  command: ${cmd}`, '  interactiveMode: Never'];
     kubeconfig = join(dir, 'config');
     writeFileSync(
@@ -105,7 +113,24 @@ describe('kube authentication and registry', () => {
     const oidcFile = join(dir, 'oidc');
     writeFileSync(
       oidcFile,
-      ['apiVersion: v1', 'kind: Config', 'clusters:', '- {name: a, cluster: {server: "https://127.0.0.1:1"}}', 'users:', '- name: o', '  user:', '    auth-provider:', '      name: oidc', '      config:', `        id-token: ${jwt}`, '        client-id: tessera', '        idp-issuer-url: https://issuer.invalid', 'contexts:', '- {name: oidc, context: {cluster: a, user: o}}', ''].join('\n'),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- {name: a, cluster: {server: "https://127.0.0.1:1"}}',
+        'users:',
+        '- name: o',
+        '  user:',
+        '    auth-provider:',
+        '      name: oidc',
+        '      config:',
+        `        id-token: ${jwt}`,
+        '        client-id: tessera',
+        '        idp-issuer-url: https://issuer.invalid',
+        'contexts:',
+        '- {name: oidc, context: {cluster: a, user: o}}',
+        '',
+      ].join('\n'),
     );
     const endpoint = createEndpoint(loadKubeconfig({ kubeconfigEnv: oidcFile }).contexts.get('oidc')!, { execTimeoutMs: 1000 });
     expect(endpoint.auth).toBe('auth-provider');

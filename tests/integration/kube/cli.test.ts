@@ -18,7 +18,11 @@ describe('tessera clusters, cluster label, scan, provision, deprovision', () => 
   const run = async (...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main([...args, '--data-dir', dataDir, '--kubeconfig', fleet.kubeconfigPath], { out: (t) => out.push(t), err: (t) => err.push(t), env: { HOME: dataDir } });
+    const code = await main([...args, '--data-dir', dataDir, '--kubeconfig', fleet.kubeconfigPath], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      env: { HOME: dataDir },
+    });
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
 

@@ -75,7 +75,9 @@ describe('Kubernetes layer on a simulated fleet of 1,000 clusters', () => {
     for (const t of transient) {
       expect(attempts.some((a) => a.cluster === t.cluster && a.method === t.method && a.path === t.path && a.attempt === t.attempt + 1)).toBe(true);
     }
-    console.info(`[fleet] provision of ${CLUSTERS} clusters: ${elapsed} ms, ${stats.requests} requests, faults ${JSON.stringify(stats.faults)}, ${failed.length} clusters refused (403)`);
+    console.info(
+      `[fleet] provision of ${CLUSTERS} clusters: ${elapsed} ms, ${stats.requests} requests, faults ${JSON.stringify(stats.faults)}, ${failed.length} clusters refused (403)`,
+    );
   }, 300_000);
 
   it('scans through 10% faults: cells in-sync, missing where provision was refused, forbidden only with a 403', async () => {

@@ -23,7 +23,10 @@ const deployment = (name: string, ns: string) => ({
   metadata: { name, namespace: ns },
   spec: {
     selector: { matchLabels: { app: name } },
-    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'main', image: 'registry.invalid/app:1', env: [{ name: 'OWN', value: 'kept' }] }] } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: { containers: [{ name: 'main', image: 'registry.invalid/app:1', env: [{ name: 'OWN', value: 'kept' }] }] },
+    },
   },
 });
 
@@ -76,7 +79,11 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
     ]);
     const live = await api(one, 'GET', '/api/v1/namespaces/payments/secrets/billing-secret');
     expect(live.json.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'tessera', 'tessera.dev/app': 'billing' });
-    expect(live.json.metadata.annotations).toMatchObject({ 'tessera.dev/version-id': 'billing-v1', 'tessera.dev/keys': 'API_KEY,DB_PASSWORD', 'tessera.dev/provisioned-by': 'alice' });
+    expect(live.json.metadata.annotations).toMatchObject({
+      'tessera.dev/version-id': 'billing-v1',
+      'tessera.dev/keys': 'API_KEY,DB_PASSWORD',
+      'tessera.dev/provisioned-by': 'alice',
+    });
     expect(Date.parse(live.json.metadata.annotations['tessera.dev/provisioned-at'])).toBeGreaterThan(0);
     expect(Buffer.from(live.json.data.API_KEY, 'base64').toString()).toBe('k1');
     expect(Buffer.from(live.json.data.DB_PASSWORD, 'base64').toString()).toBe('p1');
@@ -131,10 +138,25 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
 
   it('scan: a data change by another field manager is drifted, naming the manager and the keys', async () => {
     if (hasKubectl) {
-      const r = kubectl(cp.kubeconfigPath, one.contexts.admin, ['-n', 'payments', 'patch', 'secret', 'billing-secret', '--type=merge', '-p', JSON.stringify({ data: { API_KEY: Buffer.from('hacked').toString('base64') } })]);
+      const r = kubectl(cp.kubeconfigPath, one.contexts.admin, [
+        '-n',
+        'payments',
+        'patch',
+        'secret',
+        'billing-secret',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ data: { API_KEY: Buffer.from('hacked').toString('base64') } }),
+      ]);
       expect(r.status, r.stderr).toBe(0);
     } else {
-      const r = await api(one, 'PATCH', '/api/v1/namespaces/payments/secrets/billing-secret?fieldManager=kubectl-patch', { data: { API_KEY: Buffer.from('hacked').toString('base64') } }, 'application/merge-patch+json');
+      const r = await api(
+        one,
+        'PATCH',
+        '/api/v1/namespaces/payments/secrets/billing-secret?fieldManager=kubectl-patch',
+        { data: { API_KEY: Buffer.from('hacked').toString('base64') } },
+        'application/merge-patch+json',
+      );
       expect(r.status).toBe(200);
     }
     const result = await kube.scan([one.contexts.admin]);
@@ -161,7 +183,13 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
     const ok = await kube.verify([{ app: 'billing', cluster: one.contexts.admin }]);
     expect(ok[0]).toMatchObject({ state: 'in-sync' });
     // Same manager as Tessera, same keys: the metadata cannot show it, only the values can.
-    const r = await api(one, 'PATCH', '/api/v1/namespaces/payments/secrets/billing-secret?fieldManager=tessera', { data: { DB_PASSWORD: Buffer.from('changed').toString('base64') } }, 'application/merge-patch+json');
+    const r = await api(
+      one,
+      'PATCH',
+      '/api/v1/namespaces/payments/secrets/billing-secret?fieldManager=tessera',
+      { data: { DB_PASSWORD: Buffer.from('changed').toString('base64') } },
+      'application/merge-patch+json',
+    );
     expect(r.status).toBe(200);
     const verified = await kube.verify([{ app: 'billing', cluster: one.contexts.admin }]);
     expect(verified[0]!.state).toBe('drifted');
@@ -210,10 +238,17 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
 
   it('wires as a secret volume and mount', async () => {
     expect((await api(one, 'POST', '/apis/apps/v1/namespaces/payments/deployments', deployment('files', 'payments'))).status).toBe(201);
-    setVersion('files', 'files-v1', { 'tls.key': 'x' }, { name: 'files-secret', delivery: 'volume', mountPath: '/etc/tessera', workload: { kind: 'Deployment', name: 'files', container: 'main' } });
+    setVersion(
+      'files',
+      'files-v1',
+      { 'tls.key': 'x' },
+      { name: 'files-secret', delivery: 'volume', mountPath: '/etc/tessera', workload: { kind: 'Deployment', name: 'files', container: 'main' } },
+    );
     expect((await kube.provision({ app: 'files', clusters: [one.contexts.admin] }))[0]).toMatchObject({ ok: true });
     const d = (await api(one, 'GET', '/apis/apps/v1/namespaces/payments/deployments/files')).json;
-    expect(d.spec.template.spec.volumes).toEqual([expect.objectContaining({ name: 'tessera-files-secret', secret: expect.objectContaining({ secretName: 'files-secret' }) })]);
+    expect(d.spec.template.spec.volumes).toEqual([
+      expect.objectContaining({ name: 'tessera-files-secret', secret: expect.objectContaining({ secretName: 'files-secret' }) }),
+    ]);
     expect(d.spec.template.spec.containers[0].volumeMounts).toEqual([{ name: 'tessera-files-secret', mountPath: '/etc/tessera', readOnly: true }]);
     await kube.deprovision({ app: 'files', clusters: [one.contexts.admin] });
     const after = (await api(one, 'GET', '/apis/apps/v1/namespaces/payments/deployments/files')).json;
@@ -221,7 +256,16 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
   });
 
   it('refuses to change or delete a Secret it does not manage', async () => {
-    expect((await api(two, 'POST', '/api/v1/namespaces/payments/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'foreign-secret', namespace: 'payments' }, data: { A: 'eA==' } })).status).toBe(201);
+    expect(
+      (
+        await api(two, 'POST', '/api/v1/namespaces/payments/secrets', {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'foreign-secret', namespace: 'payments' },
+          data: { A: 'eA==' },
+        })
+      ).status,
+    ).toBe(201);
     setVersion('foreign', 'foreign-v1', { A: 'mine' }, { name: 'foreign-secret' });
     const out = await kube.provision({ app: 'foreign', clusters: [two.contexts.admin] });
     expect(out[0]!.error).toMatchObject({ code: 'CONFLICT' });

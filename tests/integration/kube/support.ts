@@ -7,7 +7,17 @@ export function values(versionId: string, entries: Record<string, string>): Secr
 }
 
 export function spec(app: string, over: Partial<SecretSpec> = {}): SecretSpec {
-  return { app, name: `${app}-secret`, namespace: 'payments', createNamespace: true, versionId: 'v1', keys: ['API_KEY', 'DB_PASSWORD'], delivery: 'env', workload: null, ...over };
+  return {
+    app,
+    name: `${app}-secret`,
+    namespace: 'payments',
+    createNamespace: true,
+    versionId: 'v1',
+    keys: ['API_KEY', 'DB_PASSWORD'],
+    delivery: 'env',
+    workload: null,
+    ...over,
+  };
 }
 
 export function publication(app: string, include: string[], secrets: SecretSpec[], over: Partial<AppPublication> = {}): AppPublication {

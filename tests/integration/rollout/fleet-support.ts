@@ -15,7 +15,14 @@ export async function fleetApp(core: Core, fleet: Fleet, serial: string, app: st
   await value(core, 'vault.createApp', { name: app, namespace: 'default', targeting: { selector: 'fleet=yes', include: [], exclude: [] } });
   for (let i = 0; i < secrets; i++) {
     await value(core, 'vault.defineSecret', { app, name: `${app}-s${i}`, delivery: 'env' });
-    await value(core, 'vault.writeVersion', { app, secret: `${app}-s${i}`, values: [{ name: 'A', value: `alpha-${i}` }, { name: 'B', value: `beta-${i}` }] });
+    await value(core, 'vault.writeVersion', {
+      app,
+      secret: `${app}-s${i}`,
+      values: [
+        { name: 'A', value: `alpha-${i}` },
+        { name: 'B', value: `beta-${i}` },
+      ],
+    });
   }
   const vault = core.services.vault();
   for (const c of fleet.contexts) vault.setCluster(c, { fleet: 'yes' });

@@ -41,7 +41,14 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
     for (const c of [one, two]) await value(core, 'kube.setLabels', { cluster: c, set: { env: 'prod' } });
     await value(core, 'vault.createApp', { name: 'billing', namespace: 'payments', targeting: { selector: 'env=prod', include: [], exclude: [] } });
     await value(core, 'vault.defineSecret', { app: 'billing', name: 'billing-db', delivery: 'env', createNamespace: true });
-    await value(core, 'vault.writeVersion', { app: 'billing', secret: 'billing-db', values: [{ name: 'PASSWORD', value: 'pw-1' }, { name: 'USER', value: 'billing' }] });
+    await value(core, 'vault.writeVersion', {
+      app: 'billing',
+      secret: 'billing-db',
+      values: [
+        { name: 'PASSWORD', value: 'pw-1' },
+        { name: 'USER', value: 'billing' },
+      ],
+    });
     // Desired where published and targeted: published on both, targeted by env=prod.
     for (const c of [one, two]) await value(core, 'vault.setPublication', { app: 'billing', cluster: c, state: 'published' });
   }, 300_000);
@@ -92,7 +99,11 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
   it('refuses a signature made over another plan', async () => {
     const other = 'f'.repeat(64);
     const sig = await core.services.tokens().sign(team.serial.rm2, team.keys.rm2.keyId, Buffer.from(approvalMessage(other)));
-    const r = await refusal(core, 'rollout.approve', { hash: first.hash, principal: 'rm2', signature: { algorithm: sig.algorithm, value: sig.signature.toString('base64') } });
+    const r = await refusal(core, 'rollout.approve', {
+      hash: first.hash,
+      principal: 'rm2',
+      signature: { algorithm: sig.algorithm, value: sig.signature.toString('base64') },
+    });
     expect(r.code).toBe('FORBIDDEN');
     expect(r.message).toContain('does not verify');
   });
@@ -103,7 +114,8 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
     expect(approved.requirements[0]!.given.sort()).toEqual(['rm1', 'rm2']);
     const progress: string[] = [];
     const stop = core.events.subscribe((m) => {
-      if (m.event === 'rollout.progress') progress.push(`${(m.payload as { cluster: string; state: string }).cluster}:${(m.payload as { state: string }).state}`);
+      if (m.event === 'rollout.progress')
+        progress.push(`${(m.payload as { cluster: string; state: string }).cluster}:${(m.payload as { state: string }).state}`);
     });
     const rollout = await value<RolloutView>(core, 'rollout.execute', { hash: first.hash, as: 'sofia' });
     stop();
@@ -121,7 +133,14 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
   let second: PlanView;
 
   it('a change after approval is a new plan: its hash differs and it has no approvals', async () => {
-    await value(core, 'vault.writeVersion', { app: 'billing', secret: 'billing-db', values: [{ name: 'PASSWORD', value: 'pw-2' }, { name: 'TOKEN', value: 't-2' }] });
+    await value(core, 'vault.writeVersion', {
+      app: 'billing',
+      secret: 'billing-db',
+      values: [
+        { name: 'PASSWORD', value: 'pw-2' },
+        { name: 'TOKEN', value: 't-2' },
+      ],
+    });
     second = await value<PlanView>(core, 'rollout.plan', { scope: { apps: ['billing'] }, as: 'sofia' });
     expect(second.hash).not.toBe(first.hash);
     expect(second.approvals).toEqual([]);
@@ -145,14 +164,23 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
 
   it('a principal row inserted directly in the database is rejected at execution', async () => {
     const db = raw();
-    const rm1 = db.prepare("SELECT signing_spki, key_fingerprint FROM principals WHERE name = 'rm1'").get() as { signing_spki: Uint8Array; key_fingerprint: string };
-    db.prepare('INSERT INTO principals (name, roles, signing_spki, key_fingerprint, created_at) VALUES (?, ?, ?, ?, ?)').run('mallory', '["release-manager","security-officer"]', rm1.signing_spki, rm1.key_fingerprint, new Date().toISOString());
+    const rm1 = db.prepare("SELECT signing_spki, key_fingerprint FROM principals WHERE name = 'rm1'").get() as {
+      signing_spki: Uint8Array;
+      key_fingerprint: string;
+    };
+    db.prepare('INSERT INTO principals (name, roles, signing_spki, key_fingerprint, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      'mallory',
+      '["release-manager","security-officer"]',
+      rm1.signing_spki,
+      rm1.key_fingerprint,
+      new Date().toISOString(),
+    );
     const r = await refusal(core, 'rollout.execute', { hash: second.hash, as: 'sofia' });
     expect(r.code).toBe('TAMPERED');
     expect(r.message).toContain('principal "mallory"');
     db.prepare("DELETE FROM principals WHERE name = 'mallory'").run();
     // An edited role is caught the same way.
-    db.prepare("UPDATE principals SET roles = '[\"release-manager\",\"security-officer\"]' WHERE name = 'oscar'").run();
+    db.prepare('UPDATE principals SET roles = \'["release-manager","security-officer"]\' WHERE name = \'oscar\'').run();
     expect((await refusal(core, 'rollout.execute', { hash: second.hash, as: 'sofia' })).code).toBe('TAMPERED');
     db.prepare("UPDATE principals SET roles = '[\"operator\"]' WHERE name = 'oscar'").run();
     db.close();
@@ -167,7 +195,9 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
     db.prepare("UPDATE approval_policies SET required_approvals = 2 WHERE name = 'prod'").run();
     db.prepare("DELETE FROM approval_policies WHERE name = 'prod'").run();
     expect((await refusal(core, 'rollout.execute', { hash: second.hash, as: 'sofia' })).code).toBe('TAMPERED');
-    db.prepare("INSERT INTO approval_policies (name, selector, required_approvals, approver_role, exclude_requester) VALUES ('prod', 'env=prod', 2, 'release-manager', 1)").run();
+    db.prepare(
+      "INSERT INTO approval_policies (name, selector, required_approvals, approver_role, exclude_requester) VALUES ('prod', 'env=prod', 2, 'release-manager', 1)",
+    ).run();
     db.close();
     const rollout = await value<RolloutView>(core, 'rollout.execute', { hash: second.hash, as: 'sofia' });
     expect(rollout.status).toBe('completed');
@@ -201,6 +231,16 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
     expect(verification.signaturesVerified).toBeGreaterThan(0);
     const entries = await value<{ action: string }[]>(core, 'audit.list', { limit: 10_000 });
     const actions = new Set(entries.map((e) => e.action));
-    for (const a of ['trust.bootstrap', 'trust.principal.add', 'trust.policy.set', 'rollout.plan', 'rollout.approve', 'rollout.start', 'rollout.step', 'rollout.finish']) expect(actions).toContain(a);
+    for (const a of [
+      'trust.bootstrap',
+      'trust.principal.add',
+      'trust.policy.set',
+      'rollout.plan',
+      'rollout.approve',
+      'rollout.start',
+      'rollout.step',
+      'rollout.finish',
+    ])
+      expect(actions).toContain(a);
   });
 });

@@ -5,7 +5,14 @@ import { createCore } from '../../../electron/core/index.ts';
 
 const [dataDir, module, kubeconfig, serial, pinEnv, mode, ref] = process.argv.slice(2);
 const core = createCore(
-  { dataDir: dataDir!, kubeconfig: kubeconfig!, version: 'test', host: 'cli', env: { ...process.env, TESSERA_ACTOR: 'rollout-child' }, hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null } },
+  {
+    dataDir: dataDir!,
+    kubeconfig: kubeconfig!,
+    version: 'test',
+    host: 'cli',
+    env: { ...process.env, TESSERA_ACTOR: 'rollout-child' },
+    hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null },
+  },
   { logSinks: [] },
 );
 core.services.settings.set({ pkcs11Modules: [module!] });
@@ -15,6 +22,9 @@ core.events.subscribe((m) => {
 });
 const login = await core.dispatcher.dispatch('hsm.login', { tokenSerial: serial, pin: process.env[pinEnv!] }, { transport: 'test' });
 if (!login.ok) throw new Error(`login failed: ${login.error.code}`);
-const result = mode === 'execute' ? await core.dispatcher.dispatch('rollout.execute', { hash: ref }, { transport: 'test' }) : await core.dispatcher.dispatch('rollout.retry', { rolloutId: ref }, { transport: 'test' });
+const result =
+  mode === 'execute'
+    ? await core.dispatcher.dispatch('rollout.execute', { hash: ref }, { transport: 'test' })
+    : await core.dispatcher.dispatch('rollout.retry', { rolloutId: ref }, { transport: 'test' });
 process.stdout.write(`result ${JSON.stringify(result.ok ? { ok: true, status: (result.value as { status: string }).status } : result)}\n`);
 await core.close();

@@ -26,7 +26,14 @@ export async function refusal(core: Core, channel: string, input: unknown): Prom
 
 export function makeCore(dataDir: string, module: string, kubeconfig: string, env: NodeJS.ProcessEnv = {}): Core {
   const core = createCore(
-    { dataDir, kubeconfig, version: 'test', host: 'cli', env: { ...process.env, TESSERA_ACTOR: 'tester', ...env }, hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null } },
+    {
+      dataDir,
+      kubeconfig,
+      version: 'test',
+      host: 'cli',
+      env: { ...process.env, TESSERA_ACTOR: 'tester', ...env },
+      hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null },
+    },
     { logSinks: [] },
   );
   core.services.settings.set({ pkcs11Modules: [module] });
@@ -51,7 +58,13 @@ export async function setUpTeam(core: Core, hsm: SoftHsm, policy: { requiredAppr
   await value(core, 'hsm.login', { tokenSerial: s.rm1, pin: RM1.pin });
   await value(core, 'hsm.login', { tokenSerial: s.rm2, pin: RM2.pin });
   const gen = (tokenSerial: string, label: string) => value<TokenKeyView>(core, 'hsm.generateKey', { tokenSerial, type: 'ec-p256', label });
-  const keys = { soSign: await gen(s.so, 'sofia-sign'), kek: await gen(s.so, 'vault-kek'), opSign: await gen(s.so, 'oscar-sign'), rm1: await gen(s.rm1, 'rm1-sign'), rm2: await gen(s.rm2, 'rm2-sign') };
+  const keys = {
+    soSign: await gen(s.so, 'sofia-sign'),
+    kek: await gen(s.so, 'vault-kek'),
+    opSign: await gen(s.so, 'oscar-sign'),
+    rm1: await gen(s.rm1, 'rm1-sign'),
+    rm2: await gen(s.rm2, 'rm2-sign'),
+  };
   await value(core, 'vault.addRecipient', { tokenSerial: s.so, keyId: keys.kek.keyId, label: 'vault kek' });
   await value(core, 'rollout.bootstrap', { name: 'sofia', tokenSerial: s.so, keyId: keys.soSign.keyId });
   await value(core, 'rollout.grantRoles', { name: 'sofia', roles: ['security-officer', 'release-manager'], signer: 'sofia' });

@@ -52,7 +52,10 @@ describe.skipIf(skipReason !== null)('token unwraps during a rollout', () => {
     expect(rollout.done).toBe(150);
     expect(ops.filter((op) => /unwrap|decrypt|derive|ecdh/iu.test(op))).toHaveLength(3);
     for (const c of fleet.contexts) {
-      const names = fleet.clusterState(c).secrets.map((s: any) => s.metadata.name).sort();
+      const names = fleet
+        .clusterState(c)
+        .secrets.map((s: any) => s.metadata.name)
+        .sort();
       expect(names).toEqual(['shop-s0', 'shop-s1', 'shop-s2']);
     }
     expect(JSON.stringify(rollout)).not.toMatch(/alpha-|beta-/u);

@@ -118,7 +118,10 @@ describe.skipIf(skipReason !== null)('audit log', () => {
 
   it('exports JSON Lines with entries and checkpoints', async () => {
     const { jsonl, entries } = await value<{ jsonl: string; entries: number }>(core, 'audit.export', {});
-    const lines = jsonl.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const lines = jsonl
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(lines.filter((l) => l.type === 'entry')).toHaveLength(entries);
     expect(lines.some((l) => l.type === 'checkpoint')).toBe(true);
   });

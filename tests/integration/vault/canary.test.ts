@@ -71,13 +71,23 @@ describe.skipIf(skipReason !== null)('plaintext never escapes', () => {
       owners: ['team-shop'],
       targeting: { selector: 'env=prod,region in (eu,us)', include: ['dev'], exclude: [] },
     });
-    await value(core, 'vault.defineSecret', { app: 'checkout', name: 'db', delivery: 'env', workload: { kind: 'Deployment', name: 'checkout', container: 'app' } });
+    await value(core, 'vault.defineSecret', {
+      app: 'checkout',
+      name: 'db',
+      delivery: 'env',
+      workload: { kind: 'Deployment', name: 'checkout', container: 'app' },
+    });
     await value(core, 'vault.defineSecret', { app: 'checkout', name: 'tls', delivery: 'volume', mountPath: '/etc/tls', createNamespace: true });
     // write (literal), import (manifest and .env)
     await value(core, 'vault.writeVersion', { app: 'checkout', secret: 'db', values: [{ name: 'PASSWORD', value: CANARIES[0] }] });
     const manifest = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: tls\ntype: Opaque\ndata:\n  tls.key: ${Buffer.from(CANARIES[1]!).toString('base64')}\nstringData:\n  tls.crt: "${CANARIES[2]}"\n`;
     await value<VersionView>(core, 'vault.importVersion', { app: 'checkout', secret: 'tls', format: 'manifest', text: manifest });
-    await value<VersionView>(core, 'vault.importVersion', { app: 'checkout', secret: 'db', format: 'env', text: `# db\nexport PASSWORD="${CANARIES[3]}"\nUSER=checkout\n` });
+    await value<VersionView>(core, 'vault.importVersion', {
+      app: 'checkout',
+      secret: 'db',
+      format: 'env',
+      text: `# db\nexport PASSWORD="${CANARIES[3]}"\nUSER=checkout\n`,
+    });
     // rewrap to a second recipient, reveal, audit export, config export
     await value(core, 'vault.addRecipient', { tokenSerial: serial, keyId: b.keyId, label: 'b' });
     await value(core, 'vault.rewrap', {});
@@ -136,7 +146,13 @@ describe.skipIf(skipReason !== null)('plaintext never escapes', () => {
     const other = makeCore(empty.dir, null);
     try {
       const dry = await value<ConfigImportResult>(other, 'config.import', { yaml, dryRun: true });
-      expect(dry.changes.map((c) => `${c.kind} ${c.what} ${c.name}`)).toEqual(['create cluster dev', 'create cluster prod-eu', 'create app checkout', 'create secret checkout/db', 'create secret checkout/tls']);
+      expect(dry.changes.map((c) => `${c.kind} ${c.what} ${c.name}`)).toEqual([
+        'create cluster dev',
+        'create cluster prod-eu',
+        'create app checkout',
+        'create secret checkout/db',
+        'create secret checkout/tls',
+      ]);
       expect(await value(other, 'vault.apps', {})).toEqual([]);
       await value(other, 'config.import', { yaml });
       const again = await value<{ yaml: string }>(other, 'config.export', {});

@@ -62,7 +62,9 @@ describe.skipIf(skipReason !== null)('tessera vault commands', () => {
   it('creates an app and writes versions from literals, a .env file and a manifest without a token', () => {
     ok(['app', 'create', '--name', 'shop', '--namespace', 'shop', '--selector', 'env=prod']);
     expect(ok(['app', 'list']).out).toMatch(/shop\s+shop\s+0\s+env=prod/u);
-    expect(ok(['secret', 'set', '--app', 'shop', '--name', 'db', '--from-literal', 'USER=shop', '--from-literal', 'PASSWORD=cli-pass']).out).toMatch(/version 1 of "db"/u);
+    expect(ok(['secret', 'set', '--app', 'shop', '--name', 'db', '--from-literal', 'USER=shop', '--from-literal', 'PASSWORD=cli-pass']).out).toMatch(
+      /version 1 of "db"/u,
+    );
     const envFile = join(data.dir, 'db.env');
     writeFileSync(envFile, 'USER=shop\nPASSWORD="from env file"\nPORT=5432\n');
     ok(['secret', 'set', '--app', 'shop', '--name', 'db', '--from-env-file', envFile]);

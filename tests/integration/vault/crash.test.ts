@@ -54,7 +54,9 @@ function checkEveryVersion(): Promise<{ oldSet: number; newSet: number }> {
   const db = rawDb(data.dir);
   const integrity = db.prepare('PRAGMA integrity_check').all() as { integrity_check: string }[];
   expect(integrity).toEqual([{ integrity_check: 'ok' }]);
-  const sets = db.prepare("SELECT v.id, group_concat(w.recipient) AS r FROM secret_versions v LEFT JOIN wrapped_keys w ON w.version_id = v.id GROUP BY v.id").all() as { id: string; r: string | null }[];
+  const sets = db
+    .prepare('SELECT v.id, group_concat(w.recipient) AS r FROM secret_versions v LEFT JOIN wrapped_keys w ON w.version_id = v.id GROUP BY v.id')
+    .all() as { id: string; r: string | null }[];
   db.close();
   expect(sets).toHaveLength(VERSIONS);
   let oldSet = 0;
@@ -97,7 +99,14 @@ describe.skipIf(skipReason !== null)('rewrap after crashes', () => {
     for (let s = 0; s < 10; s++) {
       await value(core, 'vault.defineSecret', { app: 'many', name: `s${s}`, delivery: 'env' });
       for (let v = 0; v < VERSIONS / 10; v++) {
-        await value(core, 'vault.writeVersion', { app: 'many', secret: `s${s}`, values: [{ name: 'PASSWORD', value: `pw-${s}-${v}` }, { name: 'N', value: String(v) }] });
+        await value(core, 'vault.writeVersion', {
+          app: 'many',
+          secret: `s${s}`,
+          values: [
+            { name: 'PASSWORD', value: `pw-${s}-${v}` },
+            { name: 'N', value: String(v) },
+          ],
+        });
       }
     }
     newFp = (await value<RecipientView>(core, 'vault.addRecipient', { publicKeyPem: newKey.publicKeyPem, label: 'new' })).fingerprint;

@@ -11,7 +11,13 @@ export const errorMessages: string[] = [];
 
 export function makeCore(dataDir: string, module: string | null, env: NodeJS.ProcessEnv = {}): Core {
   const core = createCore(
-    { dataDir, version: 'test', host: 'cli', env: { ...process.env, TESSERA_ACTOR: 'tester', ...env }, hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null } },
+    {
+      dataDir,
+      version: 'test',
+      host: 'cli',
+      env: { ...process.env, TESSERA_ACTOR: 'tester', ...env },
+      hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null },
+    },
     { logSinks: [] },
   );
   if (module) core.services.settings.set({ pkcs11Modules: [module] });
@@ -30,7 +36,11 @@ export async function value<T>(core: Core, channel: string, input: unknown): Pro
   return result.value;
 }
 
-export async function refusal(core: Core, channel: string, input: unknown): Promise<{ code: string; message: string; field?: string; details?: Record<string, unknown> }> {
+export async function refusal(
+  core: Core,
+  channel: string,
+  input: unknown,
+): Promise<{ code: string; message: string; field?: string; details?: Record<string, unknown> }> {
   const result = await call(core, channel, input);
   if (result.ok) throw new Error(`${channel} unexpectedly succeeded`);
   return result.error;

@@ -68,7 +68,18 @@ describe('database migrations', () => {
 
     const d2 = dir();
     const db = openDatabase(d2);
-    for (let i = 0; i < 200; i++) db.prepare('INSERT INTO audit_log (seq, time, actor, action, subject, outcome, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(i + 1, 't', 'a', 'x'.repeat(200), 's', 'ok', '{}', 'p', 'h');
+    for (let i = 0; i < 200; i++)
+      db.prepare('INSERT INTO audit_log (seq, time, actor, action, subject, outcome, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        i + 1,
+        't',
+        'a',
+        'x'.repeat(200),
+        's',
+        'ok',
+        '{}',
+        'p',
+        'h',
+      );
     db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     db.close();
     const file2 = join(d2, DATABASE_FILE);
@@ -85,7 +96,9 @@ describe('database migrations', () => {
   it('enforces immutable versions and an append-only audit log in the schema itself', () => {
     const d = dir();
     const db = openDatabase(d);
-    db.prepare("INSERT INTO audit_log (seq, time, actor, action, subject, outcome, details, prev_hash, hash) VALUES (1, 't', 'a', 'b', 's', 'ok', '{}', 'p', 'h')").run();
+    db.prepare(
+      "INSERT INTO audit_log (seq, time, actor, action, subject, outcome, details, prev_hash, hash) VALUES (1, 't', 'a', 'b', 's', 'ok', '{}', 'p', 'h')",
+    ).run();
     expect(() => db.prepare("UPDATE audit_log SET actor = 'x'").run()).toThrow(/append-only/u);
     expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/u);
     db.close();

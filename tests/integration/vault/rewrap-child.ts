@@ -3,7 +3,16 @@
 import { createCore } from '../../../electron/core/index.ts';
 
 const [dataDir, module, ...serialPins] = process.argv.slice(2);
-const core = createCore({ dataDir: dataDir!, version: 'test', host: 'cli', env: { ...process.env, TESSERA_ACTOR: 'rewrap-child' }, hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null } }, { logSinks: [] });
+const core = createCore(
+  {
+    dataDir: dataDir!,
+    version: 'test',
+    host: 'cli',
+    env: { ...process.env, TESSERA_ACTOR: 'rewrap-child' },
+    hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null },
+  },
+  { logSinks: [] },
+);
 core.services.settings.set({ pkcs11Modules: [module!] });
 core.events.subscribe((m) => {
   if (m.event === 'vault.rewrap.progress') process.stdout.write(`progress ${(m.payload as { done: number }).done}\n`);

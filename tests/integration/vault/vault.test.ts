@@ -25,7 +25,8 @@ const sink = memorySink();
 
 const login = (serial: string, pin: string) => value(core, 'hsm.login', { tokenSerial: serial, pin });
 const logout = (serial: string) => value(core, 'hsm.logout', { tokenSerial: serial });
-const reveal = (app: string, secret: string, version?: number) => value<RevealedVersion>(core, 'vault.reveal', { app, secret, ...(version ? { version } : {}) });
+const reveal = (app: string, secret: string, version?: number) =>
+  value<RevealedVersion>(core, 'vault.reveal', { app, secret, ...(version ? { version } : {}) });
 const asMap = (r: RevealedVersion) => Object.fromEntries(r.values.map((v) => [v.name, v.value]));
 
 describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
@@ -91,7 +92,14 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
   });
 
   it('keeps a version history with who, when and which keys changed', async () => {
-    await value(core, 'vault.writeVersion', { app: 'billing', secret: 'db-credentials', values: [{ name: 'USER', value: 'billing' }, { name: 'TOKEN', value: 'abc' }] });
+    await value(core, 'vault.writeVersion', {
+      app: 'billing',
+      secret: 'db-credentials',
+      values: [
+        { name: 'USER', value: 'billing' },
+        { name: 'TOKEN', value: 'abc' },
+      ],
+    });
     const history = await value<VersionView[]>(core, 'vault.versions', { app: 'billing', secret: 'db-credentials' });
     expect(history.map((h) => h.number)).toEqual([2, 1]);
     expect(history[0]).toMatchObject({ added: ['TOKEN'], removed: ['PASSWORD'], createdBy: 'tester' });
@@ -137,7 +145,11 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
     const aes = await value<RecipientView>(core, 'vault.addRecipient', { tokenSerial: primary, keyId: keys['p-aes']!.keyId, label: 'primary AES' });
     expect(aes.kind).toBe('aes-kw');
     await value(core, 'vault.defineSecret', { app: 'billing', name: 'tls', delivery: 'volume', mountPath: '/etc/tls' });
-    const v = await value<VersionView>(core, 'vault.writeVersion', { app: 'billing', secret: 'tls', values: [{ name: 'tls.key', value: Buffer.from([0, 255, 1, 2]).toString('base64'), encoding: 'base64' }] });
+    const v = await value<VersionView>(core, 'vault.writeVersion', {
+      app: 'billing',
+      secret: 'tls',
+      values: [{ name: 'tls.key', value: Buffer.from([0, 255, 1, 2]).toString('base64'), encoding: 'base64' }],
+    });
     expect(v.recipients).toContain(aes.fingerprint);
     const r = await reveal('billing', 'tls');
     expect(r.values).toEqual([{ name: 'tls.key', value: 'AP8BAg==', encoding: 'base64' }]);
@@ -243,7 +255,10 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
       let recipient = '';
       await expectTampered(
         (db) => {
-          ({ scheme, recipient } = db.prepare('SELECT scheme, recipient FROM wrapped_keys WHERE version_id = ?').get(versionId) as { scheme: string; recipient: string });
+          ({ scheme, recipient } = db.prepare('SELECT scheme, recipient FROM wrapped_keys WHERE version_id = ?').get(versionId) as {
+            scheme: string;
+            recipient: string;
+          });
           db.prepare("UPDATE wrapped_keys SET scheme = 'rsa-oaep-sha256' WHERE version_id = ?").run(versionId);
         },
         (db) => db.prepare('UPDATE wrapped_keys SET scheme = ? WHERE version_id = ?').run(scheme, versionId),
@@ -256,8 +271,8 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
 
     it('finds a changed bound field: version number, key names, format tag', async () => {
       await expectTampered(
-        (db) => db.prepare("UPDATE secret_versions SET key_names = '[\"L\"]' WHERE id = ?").run(versionId),
-        (db) => db.prepare("UPDATE secret_versions SET key_names = '[\"K\"]' WHERE id = ?").run(versionId),
+        (db) => db.prepare('UPDATE secret_versions SET key_names = \'["L"]\' WHERE id = ?').run(versionId),
+        (db) => db.prepare('UPDATE secret_versions SET key_names = \'["K"]\' WHERE id = ?').run(versionId),
       );
       await expectTampered(
         (db) => db.prepare("UPDATE secret_versions SET format = 'tessera.secret.v0' WHERE id = ?").run(versionId),
@@ -267,14 +282,18 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
       await expectTampered(
         (db) => {
           db.exec('BEGIN');
-          db.prepare("UPDATE secret_versions SET number = number + 100 WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?)").run(versionId);
-          db.prepare("UPDATE secret_versions SET number = CASE number WHEN 101 THEN 2 ELSE 1 END WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?)").run(versionId);
+          db.prepare('UPDATE secret_versions SET number = number + 100 WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?)').run(versionId);
+          db.prepare(
+            'UPDATE secret_versions SET number = CASE number WHEN 101 THEN 2 ELSE 1 END WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?)',
+          ).run(versionId);
           db.exec('COMMIT');
         },
         (db) => {
           db.exec('BEGIN');
-          db.prepare("UPDATE secret_versions SET number = number + 100 WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?)").run(versionId);
-          db.prepare("UPDATE secret_versions SET number = CASE number WHEN 101 THEN 2 ELSE 1 END WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?)").run(versionId);
+          db.prepare('UPDATE secret_versions SET number = number + 100 WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?)').run(versionId);
+          db.prepare(
+            'UPDATE secret_versions SET number = CASE number WHEN 101 THEN 2 ELSE 1 END WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?)',
+          ).run(versionId);
           db.exec('COMMIT');
         },
       );
@@ -282,7 +301,9 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
 
     it('finds versions whose ciphertexts (with their wrapped keys) were swapped', async () => {
       const swap = (db: ReturnType<typeof rawDb>) => {
-        const rows = db.prepare("SELECT id, nonce, ciphertext FROM secret_versions WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?) ORDER BY number").all(versionId) as { id: string; nonce: Uint8Array; ciphertext: Uint8Array }[];
+        const rows = db
+          .prepare('SELECT id, nonce, ciphertext FROM secret_versions WHERE secret_id = (SELECT secret_id FROM secret_versions WHERE id = ?) ORDER BY number')
+          .all(versionId) as { id: string; nonce: Uint8Array; ciphertext: Uint8Array }[];
         const keysOf = (id: string) => db.prepare('SELECT data, epk FROM wrapped_keys WHERE version_id = ?').get(id) as { data: Uint8Array; epk: Uint8Array };
         const [a, b] = [rows[0]!, rows[1]!];
         const [ka, kb] = [keysOf(a.id), keysOf(b.id)];
@@ -311,7 +332,9 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
   it('audits every change and reveal without values', async () => {
     const entries = await value<{ action: string; details: unknown }[]>(core, 'audit.list', {});
     const actions = entries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['app.create', 'secret.create', 'recipient.add', 'version.write', 'version.reveal', 'recipient.retire', 'vault.rewrap']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['app.create', 'secret.create', 'recipient.add', 'version.write', 'version.reveal', 'recipient.retire', 'vault.rewrap']),
+    );
     expect(JSON.stringify(entries)).not.toContain('correct horse');
     expect((await value<{ ok: boolean }>(core, 'audit.verify', {})).ok).toBe(true);
     await call(core, 'vault.apps', {});

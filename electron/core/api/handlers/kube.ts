@@ -38,7 +38,11 @@ export function kubeHandlers(s: Services): Pick<Handlers, KubeChannel> {
       return last ? compactMatrix(last) : null;
     },
     'kube.scanMatrix': async ({ clusters }, ctx) => compactMatrix(await s.kube().scan(clusters, ctx.signal)),
-    'kube.cell': async ({ app, cluster }) => s.kube().lastScan()?.cells.find((c) => c.app === app && c.cluster === cluster) ?? null,
+    'kube.cell': async ({ app, cluster }) =>
+      s
+        .kube()
+        .lastScan()
+        ?.cells.find((c) => c.app === app && c.cluster === cluster) ?? null,
     'kube.provision': async ({ app, clusters, selector, overwrite }, ctx) => s.kube().provision({ app, clusters, selector, overwrite }, ctx.signal),
     'kube.deprovision': async ({ app, clusters, selector }, ctx) => s.kube().deprovision({ app, clusters, selector }, ctx.signal),
     'kube.verify': async ({ cells }, ctx) => s.kube().verify(cells, ctx.signal),

@@ -55,13 +55,24 @@ export function rolloutHandlers(s: Services): Pick<Handlers, RolloutChannel> {
 }
 
 /** Plans the change, executes it when no approval is missing, and reports it per cluster like the kube layer did. */
-async function planAndExecute(rollouts: RolloutService, scope: { apps: string[]; clusters?: string[] | undefined; selector?: string | undefined }, signal?: AbortSignal): Promise<ClusterOutcome[]> {
+async function planAndExecute(
+  rollouts: RolloutService,
+  scope: { apps: string[]; clusters?: string[] | undefined; selector?: string | undefined },
+  signal?: AbortSignal,
+): Promise<ClusterOutcome[]> {
   const plan = await rollouts.plan({ scope, signal });
   if (!plan.approved) {
-    const missing = plan.requirements.filter((q) => !q.satisfied).map((q) => `"${q.policy}" needs ${q.required}`).join(', ');
-    throw new TesseraError('APPROVAL_REQUIRED', `This change is plan ${plan.hash}; policy ${missing} approval(s). Approve it (tessera approve ${plan.hash}) and apply it (tessera apply ${plan.hash}).`, {
-      details: { plan: plan.hash },
-    });
+    const missing = plan.requirements
+      .filter((q) => !q.satisfied)
+      .map((q) => `"${q.policy}" needs ${q.required}`)
+      .join(', ');
+    throw new TesseraError(
+      'APPROVAL_REQUIRED',
+      `This change is plan ${plan.hash}; policy ${missing} approval(s). Approve it (tessera approve ${plan.hash}) and apply it (tessera apply ${plan.hash}).`,
+      {
+        details: { plan: plan.hash },
+      },
+    );
   }
   const clusters = [...new Set(plan.body.clusters.map((c) => c.name))];
   if (plan.changes.length === 0) return clusters.map((cluster) => ({ cluster, ok: true, secrets: [], error: null }));
@@ -92,7 +103,12 @@ export function routedKubeHandlers(s: Services): Pick<Handlers, 'kube.provision'
       return planAndExecute(s.rollouts(), { apps: [app], clusters, selector }, ctx.signal);
     },
     'kube.deprovision': async ({ app, clusters, selector }, ctx) => {
-      const labels = new Map(s.kube().clusters().map((c) => [c.name, c.labels]));
+      const labels = new Map(
+        s
+          .kube()
+          .clusters()
+          .map((c) => [c.name, c.labels]),
+      );
       const names = scopeClusters({ apps: [], clusters: clusters ?? [], selector: selector ?? '', cells: [] }, labels);
       if (s.vault().apps.find(app)) for (const c of names) s.vault().setPublication(app, c, 'unpublished');
       return planAndExecute(s.rollouts(), { apps: [app], clusters: names }, ctx.signal);

@@ -58,7 +58,9 @@ export function vaultHandlers(s: Services): Pick<Handlers, VaultChannel> {
     'vault.reveal': async ({ app, secret, version }) => v().reveal(app, secret, version),
     'vault.recipients': async () => v().listRecipients(),
     'vault.addRecipient': async (input) =>
-      'publicKeyPem' in input ? v().addRecipientFromPem(input.publicKeyPem, input.label, input.oaepHash) : v().addRecipientFromToken(input.tokenSerial, input.keyId, input.label),
+      'publicKeyPem' in input
+        ? v().addRecipientFromPem(input.publicKeyPem, input.label, input.oaepHash)
+        : v().addRecipientFromToken(input.tokenSerial, input.keyId, input.label),
     'vault.retireRecipient': async ({ fingerprint }) => v().retireRecipient(fingerprint),
     'vault.rewrapStatus': async () => v().rewrapStatus(),
     'vault.rewrap': async () => v().rewrap(),

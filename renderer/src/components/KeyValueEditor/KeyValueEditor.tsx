@@ -27,7 +27,11 @@ export function KeyValueEditor({ rows, onChange, errors, showAllErrors = false }
       const text = await navigator.clipboard.readText();
       update(id, { value: text, encoding: 'utf8' });
     } catch {
-      notifications.show({ color: 'yellow', title: 'Nothing pasted', message: `The clipboard could not be read. Click value ${n} and paste with Ctrl+V instead.` });
+      notifications.show({
+        color: 'yellow',
+        title: 'Nothing pasted',
+        message: `The clipboard could not be read. Click value ${n} and paste with Ctrl+V instead.`,
+      });
     }
   };
   const load = async (id: string, file: File | null) => {
@@ -35,7 +39,11 @@ export function KeyValueEditor({ rows, onChange, errors, showAllErrors = false }
     try {
       const read = await readFileValue(file);
       update(id, { value: read.value, encoding: read.encoding });
-      notifications.show({ color: 'green', title: 'File loaded', message: `${file.name}: ${read.size} bytes${read.encoding === 'base64' ? ' (binary, kept as bytes)' : ''}.` });
+      notifications.show({
+        color: 'green',
+        title: 'File loaded',
+        message: `${file.name}: ${read.size} bytes${read.encoding === 'base64' ? ' (binary, kept as bytes)' : ''}.`,
+      });
     } catch {
       notifications.show({ color: 'red', title: 'File not loaded', message: `${file.name} could not be read.` });
     }
@@ -101,7 +109,13 @@ export function KeyValueEditor({ rows, onChange, errors, showAllErrors = false }
               </FileButton>
               <ValueGenerator target={`value ${n}`} onGenerate={(value) => update(row.id, { value, encoding: 'utf8' })} />
               <Tooltip label="Remove this key">
-                <ActionIcon variant="default" size="lg" color="red" aria-label={`Remove key ${n}`} onClick={() => onChange(rows.filter((r) => r.id !== row.id))}>
+                <ActionIcon
+                  variant="default"
+                  size="lg"
+                  color="red"
+                  aria-label={`Remove key ${n}`}
+                  onClick={() => onChange(rows.filter((r) => r.id !== row.id))}
+                >
                   <IconTrash size={16} aria-hidden />
                 </ActionIcon>
               </Tooltip>

@@ -27,7 +27,14 @@ export function ValueGenerator({ target, onGenerate }: ValueGeneratorProps) {
       </Popover.Target>
       <Popover.Dropdown>
         <Stack gap="xs" w={260}>
-          <NumberInput label="Length" min={8} max={4096} value={length} onChange={(v) => setLength(Number(v))} error={valid ? undefined : 'Length must be 8 to 4096 characters'} />
+          <NumberInput
+            label="Length"
+            min={8}
+            max={4096}
+            value={length}
+            onChange={(v) => setLength(Number(v))}
+            error={valid ? undefined : 'Length must be 8 to 4096 characters'}
+          />
           <Select
             label="Characters"
             data={Object.entries(CHARSETS).map(([value, c]) => ({ value, label: c.label }))}

@@ -135,7 +135,14 @@ const MatrixRow = memo(function MatrixRow({ row, item, showGroup, columns, block
   }
   return (
     <div role="row" aria-rowindex={row + 2} className={classes.row} style={{ top: HEADER_HEIGHT + row * ROW_HEIGHT, width, height: ROW_HEIGHT }}>
-      <div role="rowheader" aria-colindex={1} className={classes.rowHeader} style={{ width: ROW_HEADER_WIDTH, height: ROW_HEIGHT }} data-row-header={row} title={`Select every cluster of ${item.label}`}>
+      <div
+        role="rowheader"
+        aria-colindex={1}
+        className={classes.rowHeader}
+        style={{ width: ROW_HEADER_WIDTH, height: ROW_HEIGHT }}
+        data-row-header={row}
+        title={`Select every cluster of ${item.label}`}
+      >
         <span className={classes.name}>{item.label}</span>
         {showGroup && item.group !== null && <span className={classes.group}>{item.group}</span>}
       </div>

@@ -32,7 +32,9 @@ export function TokenLoginPrompt({ reason, onUnlocked, serials }: TokenLoginProm
         <Text size="sm">{reason}</Text>
         {error && <ErrorAlert error={error} />}
         {loading && !data && <Loader size="sm" aria-label="Looking for tokens" />}
-        {data && tokens.length === 0 && <Text size="sm">No locked token is present. Insert the token that holds a recipient key, or add its module in Settings.</Text>}
+        {data && tokens.length === 0 && (
+          <Text size="sm">No locked token is present. Insert the token that holds a recipient key, or add its module in Settings.</Text>
+        )}
         {tokens.length > 1 && (
           <Select
             label="Token"

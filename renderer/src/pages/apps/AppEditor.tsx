@@ -72,14 +72,13 @@ export function AppEditor({ name, onBack }: AppEditorProps) {
       </Group>
       {noRecipients && (
         <Alert color="yellow" icon={<IconKey aria-hidden />} title="No recipients yet">
-          No version can be written until there is a recipient: create a key on{' '}
-          <Anchor href="#/keys">Keys &amp; tokens</Anchor> and add it as a recipient.
+          No version can be written until there is a recipient: create a key on <Anchor href="#/keys">Keys &amp; tokens</Anchor> and add it as a recipient.
         </Alert>
       )}
       {a.secrets.length === 0 && (
         <EmptyState icon={<IconKey />} title="No secrets yet">
-          Define a secret: its Kubernetes name, whether it reaches pods as environment variables or as files in memory, and which workload uses it. Then write its
-          first version.
+          Define a secret: its Kubernetes name, whether it reaches pods as environment variables or as files in memory, and which workload uses it. Then write
+          its first version.
         </EmptyState>
       )}
       {a.secrets.map((s) => (
@@ -112,8 +111,8 @@ export function AppEditor({ name, onBack }: AppEditorProps) {
             return done !== undefined;
           }}
         >
-          The app's Secrets are removed from every cluster (a plan shows where, first), then the app, its {a.secrets.length} secret(s) and every
-          version are deleted from the vault. This cannot be undone.
+          The app's Secrets are removed from every cluster (a plan shows where, first), then the app, its {a.secrets.length} secret(s) and every version are
+          deleted from the vault. This cannot be undone.
         </ConfirmDelete>
       )}
     </Stack>

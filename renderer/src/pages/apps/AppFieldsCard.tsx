@@ -38,7 +38,14 @@ export function AppFieldsCard({ app, onSaved }: AppFieldsCardProps) {
             About this app
           </Title>
           {update.error && <ErrorAlert error={update.error} title="Not saved" />}
-          <TextInput label="Namespace" description="Where its Secrets are created on every cluster" value={namespace} onChange={(e) => setNamespace(e.currentTarget.value)} error={nsError ? `Namespace ${nsError}` : undefined} w={360} />
+          <TextInput
+            label="Namespace"
+            description="Where its Secrets are created on every cluster"
+            value={namespace}
+            onChange={(e) => setNamespace(e.currentTarget.value)}
+            error={nsError ? `Namespace ${nsError}` : undefined}
+            w={360}
+          />
           <Textarea label="Description" autosize minRows={2} maxRows={6} value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
           <TagsInput label="Owners" description="People or teams to ask about this app. Press Enter after each." value={owners} onChange={setOwners} />
           <Group>

@@ -49,8 +49,8 @@ export function AppsPage() {
       {apps.loading && !apps.data && <Loader aria-label="Loading apps" />}
       {apps.data && apps.data.length === 0 && (
         <EmptyState icon={<IconApps />} title="No apps yet">
-          Create an app: give it a name and the namespace its Secrets go to, then define its secrets and write their values. Values are encrypted for the recipients
-          on Keys &amp; tokens.
+          Create an app: give it a name and the namespace its Secrets go to, then define its secrets and write their values. Values are encrypted for the
+          recipients on Keys &amp; tokens.
         </EmptyState>
       )}
       {apps.data && apps.data.length > 0 && (
@@ -77,13 +77,7 @@ export function AppsPage() {
               {list.map((a) => (
                 <Table.Tr key={a.id}>
                   <Table.Td>
-                    <Anchor
-                      component="button"
-                      type="button"
-                      fw={600}
-                      onClick={() => setOpen(a.name)}
-                      aria-label={`Open app ${a.name}`}
-                    >
+                    <Anchor component="button" type="button" fw={600} onClick={() => setOpen(a.name)} aria-label={`Open app ${a.name}`}>
                       {a.name}
                     </Anchor>
                     {a.description && (

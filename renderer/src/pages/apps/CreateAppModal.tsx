@@ -36,8 +36,23 @@ export function CreateAppModal({ onClose }: CreateAppModalProps) {
       >
         <Stack>
           {create.error && <ErrorAlert error={create.error} title="App not created" />}
-          <TextInput label="App name" description="A DNS-1123 subdomain, e.g. billing-api" value={name} onChange={(e) => setName(e.currentTarget.value)} error={errorOf('name', 'Name', name)} data-autofocus autoComplete="off" />
-          <TextInput label="Namespace" description="Where its Secrets go on every cluster" value={namespace} onChange={(e) => setNamespace(e.currentTarget.value)} error={errorOf('namespace', 'Namespace', namespace)} autoComplete="off" />
+          <TextInput
+            label="App name"
+            description="A DNS-1123 subdomain, e.g. billing-api"
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={errorOf('name', 'Name', name)}
+            data-autofocus
+            autoComplete="off"
+          />
+          <TextInput
+            label="Namespace"
+            description="Where its Secrets go on every cluster"
+            value={namespace}
+            onChange={(e) => setNamespace(e.currentTarget.value)}
+            error={errorOf('namespace', 'Namespace', namespace)}
+            autoComplete="off"
+          />
           <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
           <TagsInput label="Owners" description="Press Enter after each" value={owners} onChange={setOwners} />
           <Group justify="flex-end">

@@ -107,7 +107,12 @@ export function DefineSecretModal({ app, existing, onClose }: DefineSecretModalP
               error={errorOf('mountPath', 'Mount path')}
             />
           )}
-          <Checkbox label="Wire it into a workload" description="Tessera adds the env entries or the volume to the workload's pod template" checked={wire} onChange={(e) => setWire(e.currentTarget.checked)} />
+          <Checkbox
+            label="Wire it into a workload"
+            description="Tessera adds the env entries or the volume to the workload's pod template"
+            checked={wire}
+            onChange={(e) => setWire(e.currentTarget.checked)}
+          />
           {wire && (
             <Group grow align="flex-start">
               <Select label="Workload kind" data={[...WORKLOAD_KINDS]} value={kind} onChange={(v) => v && setKind(v as WorkloadKind)} allowDeselect={false} />

@@ -42,12 +42,22 @@ export function SecretCard({ app, namespace, secret, onChanged }: SecretCardProp
               )}
             </Group>
             <Text size="sm" c="dimmed">
-              Secret <Code>{namespace}/{secret.name}</Code>
+              Secret{' '}
+              <Code>
+                {namespace}/{secret.name}
+              </Code>
               {secret.workload ? (
                 <>
                   {' '}
                   → {secret.workload.kind} <Code>{secret.workload.name}</Code>
-                  {secret.workload.container ? <> container <Code>{secret.workload.container}</Code></> : ' (every container)'}
+                  {secret.workload.container ? (
+                    <>
+                      {' '}
+                      container <Code>{secret.workload.container}</Code>
+                    </>
+                  ) : (
+                    ' (every container)'
+                  )}
                 </>
               ) : (
                 ' — not wired into a workload'
@@ -77,10 +87,21 @@ export function SecretCard({ app, namespace, secret, onChanged }: SecretCardProp
             <Button leftSection={<IconPencilPlus size={16} aria-hidden />} onClick={() => setDialog('write')}>
               Write new version
             </Button>
-            <Button variant="default" leftSection={<IconEdit size={16} aria-hidden />} onClick={() => setDialog('define')} aria-label={`Change delivery of ${secret.name}`}>
+            <Button
+              variant="default"
+              leftSection={<IconEdit size={16} aria-hidden />}
+              onClick={() => setDialog('define')}
+              aria-label={`Change delivery of ${secret.name}`}
+            >
               Delivery
             </Button>
-            <Button variant="default" color="red" leftSection={<IconTrash size={16} aria-hidden />} onClick={() => setDialog('delete')} aria-label={`Delete secret ${secret.name}`}>
+            <Button
+              variant="default"
+              color="red"
+              leftSection={<IconTrash size={16} aria-hidden />}
+              onClick={() => setDialog('delete')}
+              aria-label={`Delete secret ${secret.name}`}
+            >
               Delete
             </Button>
           </Group>

@@ -66,7 +66,11 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
   const labelsOf = (name: string) => clusters.find((c) => c.name === name)?.labels ?? {};
 
   const save = async () => {
-    const plan = await update.run({ app: app.name, targeting: { selector: draft.selector.trim(), include: draft.include, exclude: draft.exclude }, ...(as ? { as } : {}) });
+    const plan = await update.run({
+      app: app.name,
+      targeting: { selector: draft.selector.trim(), include: draft.include, exclude: draft.exclude },
+      ...(as ? { as } : {}),
+    });
     if (plan) await planned(`Targeting of "${app.name}" saved`, plan);
   };
 
@@ -88,8 +92,26 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
           autoComplete="off"
         />
         <Group grow align="flex-start">
-          <MultiSelect label="Always include" description="Targeted whatever their labels" data={names} value={draft.include} onChange={(include) => setDraft({ ...draft, include })} searchable clearable nothingFoundMessage="No such cluster" />
-          <MultiSelect label="Always exclude" description="Never targeted, whatever their labels" data={names} value={draft.exclude} onChange={(exclude) => setDraft({ ...draft, exclude })} searchable clearable nothingFoundMessage="No such cluster" />
+          <MultiSelect
+            label="Always include"
+            description="Targeted whatever their labels"
+            data={names}
+            value={draft.include}
+            onChange={(include) => setDraft({ ...draft, include })}
+            searchable
+            clearable
+            nothingFoundMessage="No such cluster"
+          />
+          <MultiSelect
+            label="Always exclude"
+            description="Never targeted, whatever their labels"
+            data={names}
+            value={draft.exclude}
+            onChange={(exclude) => setDraft({ ...draft, exclude })}
+            searchable
+            clearable
+            nothingFoundMessage="No such cluster"
+          />
         </Group>
         {both.length > 0 && (
           <Text c="red" size="sm" role="alert">

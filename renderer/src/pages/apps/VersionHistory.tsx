@@ -14,7 +14,12 @@ export interface VersionHistoryProps {
 }
 
 function KeyBadges({ names, color }: { names: string[]; color: string }) {
-  if (names.length === 0) return <Text size="sm" c="dimmed">—</Text>;
+  if (names.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
   return (
     <Group gap={4}>
       {names.map((n) => (
@@ -31,7 +36,12 @@ export function VersionHistory({ app, secret }: VersionHistoryProps) {
   const { data, error, loading } = useQuery('vault.versions', { app, secret });
   if (error) return <ErrorAlert error={error} />;
   if (loading && !data) return <Loader size="sm" aria-label="Loading version history" />;
-  if (!data || data.length === 0) return <Text size="sm" c="dimmed">No versions yet: write the first one with "Write new version".</Text>;
+  if (!data || data.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        No versions yet: write the first one with "Write new version".
+      </Text>
+    );
   return (
     <Table.ScrollContainer minWidth={640}>
       <Table aria-label={`Version history of ${secret}`} verticalSpacing={4}>

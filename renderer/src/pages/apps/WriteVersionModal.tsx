@@ -57,7 +57,11 @@ export function WriteVersionModal({ app, secret, onClose }: WriteVersionModalPro
         ? await write.run({ app, secret: secret.name, values: rows.map((r) => ({ name: r.name, value: r.value, encoding: r.encoding })) })
         : await importVersion.run({ app, secret: secret.name, format, text });
     if (done) {
-      notifications.show({ color: 'green', title: 'Version saved', message: `${secret.name} v${done.number} is encrypted for ${done.recipients.length} recipient(s).` });
+      notifications.show({
+        color: 'green',
+        title: 'Version saved',
+        message: `${secret.name} v${done.number} is encrypted for ${done.recipients.length} recipient(s).`,
+      });
       close(true);
     }
   };
@@ -79,7 +83,9 @@ export function WriteVersionModal({ app, secret, onClose }: WriteVersionModalPro
             <Tabs.Panel value="edit" pt="md">
               <Stack gap="xs">
                 <Text size="sm" c="dimmed">
-                  {secret.delivery === 'env' ? 'Delivered as environment variables: key names must be C identifiers.' : `Delivered as files under ${secret.mountPath ?? 'the mount path'}: one file per key.`}{' '}
+                  {secret.delivery === 'env'
+                    ? 'Delivered as environment variables: key names must be C identifiers.'
+                    : `Delivered as files under ${secret.mountPath ?? 'the mount path'}: one file per key.`}{' '}
                   {secret.latestVersion ? 'Enter every value again: current values are not fetched.' : ''}
                 </Text>
                 <KeyValueEditor rows={rows} onChange={setRows} errors={rowErrors} showAllErrors={triedReview} />
@@ -136,7 +142,11 @@ export function WriteVersionModal({ app, secret, onClose }: WriteVersionModalPro
           <Stack>
             <Text fw={600}>Review the new version against {secret.latestVersion ? `v${secret.latestVersion.number}` : 'nothing (first version)'}</Text>
             <KeyDiffView diff={diff} hasCurrent={secret.latestVersion !== null} />
-            {mode === 'import' && <Alert color="gray">Key names above are a preview; the backend reads the {format === 'env' ? '.env text' : 'manifest'} and stores exactly what it finds.</Alert>}
+            {mode === 'import' && (
+              <Alert color="gray">
+                Key names above are a preview; the backend reads the {format === 'env' ? '.env text' : 'manifest'} and stores exactly what it finds.
+              </Alert>
+            )}
           </Stack>
         )}
         <Group justify="flex-end">

@@ -62,13 +62,23 @@ export function AuditPage() {
       {log.loading && !log.data && <Loader aria-label="Loading the audit log" />}
       {log.data && entries.length === 0 && (
         <EmptyState icon={<IconListCheck />} title="No audit entries yet">
-          Every app, secret, version, reveal, recipient and cluster change is recorded here as it happens — never with a value. Create an app to see the first entries.
+          Every app, secret, version, reveal, recipient and cluster change is recorded here as it happens — never with a value. Create an app to see the first
+          entries.
         </EmptyState>
       )}
       {entries.length > 0 && (
         <>
           <Group align="flex-end" gap="sm">
-            <Select label="Action" placeholder="Any action" data={actions} value={filter.action} onChange={(action) => set({ action })} clearable searchable w={200} />
+            <Select
+              label="Action"
+              placeholder="Any action"
+              data={actions}
+              value={filter.action}
+              onChange={(action) => set({ action })}
+              clearable
+              searchable
+              w={200}
+            />
             <Select label="Actor" placeholder="Anyone" data={actors} value={filter.actor} onChange={(actor) => set({ actor })} clearable searchable w={180} />
             <Stack gap={4}>
               <Text size="sm" fw={500} id="outcome-label">
@@ -86,7 +96,14 @@ export function AuditPage() {
                 ]}
               />
             </Stack>
-            <TextInput label="Text" placeholder="Subject, details…" leftSection={<IconSearch size={16} aria-hidden />} value={filter.text} onChange={(e) => set({ text: e.currentTarget.value })} w={240} />
+            <TextInput
+              label="Text"
+              placeholder="Subject, details…"
+              leftSection={<IconSearch size={16} aria-hidden />}
+              value={filter.text}
+              onChange={(e) => set({ text: e.currentTarget.value })}
+              w={240}
+            />
             {JSON.stringify(filter) !== JSON.stringify(NO_FILTER) && (
               <Button variant="subtle" onClick={() => set(NO_FILTER)}>
                 Clear filters

@@ -14,7 +14,7 @@ export function VerifyResult({ result }: VerifyResultProps) {
     return (
       <Alert color="green" icon={<IconShieldCheck aria-hidden />} title="Chain verified: intact" role="status" data-testid="verify-result">
         Every entry links to the one before it and every checkpoint signature is valid: {counts}
-        {result.checkpoints === 0 && ' No signed checkpoint yet: entries are chained, but none is signed by a principal\'s token key.'}
+        {result.checkpoints === 0 && " No signed checkpoint yet: entries are chained, but none is signed by a principal's token key."}
       </Alert>
     );
   }

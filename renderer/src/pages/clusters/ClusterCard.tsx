@@ -16,14 +16,25 @@ export interface ClusterCardProps {
 }
 
 function Reachability({ probe, probing }: { probe: ProbeResult | undefined; probing: boolean }) {
-  if (!probe) return probing ? <Loader size="xs" aria-label="Probing" /> : <Badge color="gray" variant="light">not probed</Badge>;
+  if (!probe)
+    return probing ? (
+      <Loader size="xs" aria-label="Probing" />
+    ) : (
+      <Badge color="gray" variant="light">
+        not probed
+      </Badge>
+    );
   if (probe.reachable)
     return (
       <Group gap={6}>
         <Badge color="green" variant="light">
           reachable
         </Badge>
-        {probe.serverVersion && <Badge variant="outline" tt="none">{probe.serverVersion}</Badge>}
+        {probe.serverVersion && (
+          <Badge variant="outline" tt="none">
+            {probe.serverVersion}
+          </Badge>
+        )}
         {probe.latencyMs !== null && (
           <Text size="xs" c="dimmed">
             {probe.latencyMs} ms

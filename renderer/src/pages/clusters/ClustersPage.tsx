@@ -57,7 +57,12 @@ export function ClustersPage() {
         description="Every kubeconfig context is a cluster Tessera can provision to. Files are merged like kubectl does."
         actions={
           <Group gap="xs">
-            <Button leftSection={<IconStethoscope size={16} aria-hidden />} onClick={() => void runProbe()} loading={probe.running} disabled={list.length === 0}>
+            <Button
+              leftSection={<IconStethoscope size={16} aria-hidden />}
+              onClick={() => void runProbe()}
+              loading={probe.running}
+              disabled={list.length === 0}
+            >
               Probe again
             </Button>
             <Button

@@ -44,7 +44,11 @@ export function LabelEditor({ cluster, labels, onSaved }: LabelEditorProps) {
   return (
     <Stack gap={6}>
       <Group gap={6} aria-label={`Labels of ${cluster}`} role="list">
-        {Object.keys(labels).length === 0 && <Badge role="listitem" variant="outline" color="gray" tt="none">no labels</Badge>}
+        {Object.keys(labels).length === 0 && (
+          <Badge role="listitem" variant="outline" color="gray" tt="none">
+            no labels
+          </Badge>
+        )}
         {Object.entries(labels)
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([k, v]) => (
@@ -90,7 +94,15 @@ export function LabelEditor({ cluster, labels, onSaved }: LabelEditorProps) {
           spellCheck={false}
           autoComplete="off"
         />
-        <Button size="xs" variant="default" leftSection={<IconPlus size={14} aria-hidden />} disabled={!parsed || 'error' in parsed} loading={setLabels.running} onClick={() => void add()} aria-label={`Set label on ${cluster}`}>
+        <Button
+          size="xs"
+          variant="default"
+          leftSection={<IconPlus size={14} aria-hidden />}
+          disabled={!parsed || 'error' in parsed}
+          loading={setLabels.running}
+          onClick={() => void add()}
+          aria-label={`Set label on ${cluster}`}
+        >
           Set
         </Button>
       </Group>

@@ -1,7 +1,25 @@
 // Recipients: the keys every new data key is wrapped for. Add one from a key on an unlocked
 // token or from a pasted PEM public key, retire one, and rewrap existing versions to the active
 // set with live progress.
-import { Alert, Badge, Button, Card, Code, Group, Loader, Modal, Progress, SegmentedControl, Select, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  Group,
+  Loader,
+  Modal,
+  Progress,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconArrowsExchange, IconKey, IconPlus, IconUsers } from '@tabler/icons-react';
 import { useState } from 'react';
@@ -69,9 +87,24 @@ function FromPem({ onAdded }: { onAdded: () => void }) {
   return (
     <Stack gap="xs">
       {add.error && <ErrorAlert error={add.error} title="Recipient not added" />}
-      <Textarea label="Public key (PEM)" autosize minRows={3} maxRows={8} value={pem} onChange={(e) => setPem(e.currentTarget.value)} error={pemError ? `Public key ${pemError}` : undefined} styles={{ input: { fontFamily: 'monospace' } }} />
+      <Textarea
+        label="Public key (PEM)"
+        autosize
+        minRows={3}
+        maxRows={8}
+        value={pem}
+        onChange={(e) => setPem(e.currentTarget.value)}
+        error={pemError ? `Public key ${pemError}` : undefined}
+        styles={{ input: { fontFamily: 'monospace' } }}
+      />
       <Group align="flex-end">
-        <TextInput label="Recipient label" value={label} onChange={(e) => setLabel(e.currentTarget.value)} error={labelError ? `Label ${labelError}` : undefined} w={260} />
+        <TextInput
+          label="Recipient label"
+          value={label}
+          onChange={(e) => setLabel(e.currentTarget.value)}
+          error={labelError ? `Label ${labelError}` : undefined}
+          w={260}
+        />
         <Select
           label="RSA-OAEP hash"
           description="SHA-1 only for tokens without SHA-256 OAEP"
@@ -113,7 +146,8 @@ function Rewrap({ status, onDone }: { status: RewrapStatus | undefined; onDone: 
   const run = async () => {
     setProgress(null);
     const result = await rewrap.run({});
-    if (result) notifications.show({ color: 'green', title: 'Rewrapped', message: `${result.rewrapped} version(s) now wrapped for exactly the active recipients.` });
+    if (result)
+      notifications.show({ color: 'green', title: 'Rewrapped', message: `${result.rewrapped} version(s) now wrapped for exactly the active recipients.` });
     await onDone();
   };
   return (
@@ -143,7 +177,14 @@ function Rewrap({ status, onDone }: { status: RewrapStatus | undefined; onDone: 
           )}
         </Stack>
       )}
-      <Button w="fit-content" variant="default" leftSection={<IconArrowsExchange size={16} aria-hidden />} loading={rewrap.running} disabled={status?.pending === 0} onClick={() => void run()}>
+      <Button
+        w="fit-content"
+        variant="default"
+        leftSection={<IconArrowsExchange size={16} aria-hidden />}
+        loading={rewrap.running}
+        disabled={status?.pending === 0}
+        onClick={() => void run()}
+      >
         Rewrap now
       </Button>
     </Stack>

@@ -16,11 +16,19 @@ function TokenFlags({ token }: { token: TokenInfoView }) {
   return (
     <Group gap={4}>
       {f.protectedAuthenticationPath && <Badge variant="light">PIN pad</Badge>}
-      {f.userPinCountLow && <Badge color="yellow" variant="light">PIN tries low</Badge>}
+      {f.userPinCountLow && (
+        <Badge color="yellow" variant="light">
+          PIN tries low
+        </Badge>
+      )}
       {f.userPinFinalTry && <Badge color="orange">last PIN try</Badge>}
       {f.userPinLocked && <Badge color="red">PIN locked</Badge>}
       {!f.tokenInitialized && <Badge color="gray">not initialised</Badge>}
-      {token.pinRemembered && <Badge color="grape" variant="light">PIN in keychain</Badge>}
+      {token.pinRemembered && (
+        <Badge color="grape" variant="light">
+          PIN in keychain
+        </Badge>
+      )}
     </Group>
   );
 }
@@ -52,7 +60,12 @@ function TokenKeys({ token }: { token: TokenInfoView }) {
               <Table.Tr key={k.keyId}>
                 <Table.Td>{k.label}</Table.Td>
                 <Table.Td>{k.curve ?? `${k.type.toUpperCase()} ${k.size ?? ''}`}</Table.Td>
-                <Table.Td>{Object.entries(k.capabilities).filter(([, v]) => v).map(([n]) => n).join(', ')}</Table.Td>
+                <Table.Td>
+                  {Object.entries(k.capabilities)
+                    .filter(([, v]) => v)
+                    .map(([n]) => n)
+                    .join(', ')}
+                </Table.Td>
                 <Table.Td>
                   <Code>{k.fingerprint.slice(0, 16)}…</Code>
                 </Table.Td>
@@ -93,11 +106,13 @@ export function TokensCard() {
       <Stack>
         <Title order={4}>Tokens</Title>
         {error && <ErrorAlert error={error} />}
-        {data?.filter((m) => m.problem).map((m) => (
-          <Text key={m.path} c="red" size="sm">
-            {m.path}: {m.problem}
-          </Text>
-        ))}
+        {data
+          ?.filter((m) => m.problem)
+          .map((m) => (
+            <Text key={m.path} c="red" size="sm">
+              {m.path}: {m.problem}
+            </Text>
+          ))}
         {loading && !data && <Loader aria-label="Looking for tokens" />}
         {data && tokens.length === 0 && (
           <EmptyState icon={<IconLock />} title="No tokens present">
@@ -138,14 +153,24 @@ export function TokensCard() {
                   </Table.Td>
                   <Table.Td>
                     {token.state === 'unlocked' ? (
-                      <Button size="xs" variant="default" leftSection={<IconLock size={14} aria-hidden />} onClick={async () => {
-                        await logout.run({ tokenSerial: token.serial });
-                        await refresh();
-                      }}>
+                      <Button
+                        size="xs"
+                        variant="default"
+                        leftSection={<IconLock size={14} aria-hidden />}
+                        onClick={async () => {
+                          await logout.run({ tokenSerial: token.serial });
+                          await refresh();
+                        }}
+                      >
                         Lock
                       </Button>
                     ) : (
-                      <Button size="xs" leftSection={<IconLockOpen size={14} aria-hidden />} disabled={token.state === 'absent' || token.flags.userPinLocked || !token.flags.tokenInitialized} onClick={() => setUnlocking(token)}>
+                      <Button
+                        size="xs"
+                        leftSection={<IconLockOpen size={14} aria-hidden />}
+                        disabled={token.state === 'absent' || token.flags.userPinLocked || !token.flags.tokenInitialized}
+                        onClick={() => setUnlocking(token)}
+                      >
                         Unlock
                       </Button>
                     )}
@@ -155,9 +180,11 @@ export function TokensCard() {
             </Table.Tbody>
           </Table>
         )}
-        {tokens.filter(({ token }) => token.state === 'unlocked').map(({ token }) => (
-          <TokenKeys key={token.serial} token={token} />
-        ))}
+        {tokens
+          .filter(({ token }) => token.state === 'unlocked')
+          .map(({ token }) => (
+            <TokenKeys key={token.serial} token={token} />
+          ))}
         <Button w="fit-content" variant="default" leftSection={<IconRefresh size={16} aria-hidden />} onClick={() => void refresh()}>
           Look again
         </Button>

@@ -30,7 +30,13 @@ function StateBadge({ state }: { state: MatrixCell['state'] }) {
 }
 
 function shortId(id: string | null) {
-  return id ? <Code>{id.slice(0, 12)}</Code> : <Text span c="dimmed">—</Text>;
+  return id ? (
+    <Code>{id.slice(0, 12)}</Code>
+  ) : (
+    <Text span c="dimmed">
+      —
+    </Text>
+  );
 }
 
 function SecretDetails({ secret, app }: { secret: SecretCell; app: AppView | undefined }) {
@@ -100,7 +106,9 @@ export function CellDrawer({ app, cluster, onClose, actions }: CellDrawerProps) 
           <>
             <Group justify="space-between">
               <StateBadge state={cell.state} />
-              <Badge variant="light">{cell.secrets.length} secret{cell.secrets.length === 1 ? '' : 's'}</Badge>
+              <Badge variant="light">
+                {cell.secrets.length} secret{cell.secrets.length === 1 ? '' : 's'}
+              </Badge>
             </Group>
             <Text size="sm">{cell.reason}</Text>
             {cell.state === 'error' || cell.state === 'unreachable' || cell.state === 'forbidden' ? (

@@ -19,7 +19,6 @@ export interface MatrixActionsProps {
   single: boolean;
 }
 
-
 export function MatrixActions({ selection, done, single }: MatrixActionsProps) {
   const plan = useAction('rollout.plan');
   const publish = useAction('rollout.publish');

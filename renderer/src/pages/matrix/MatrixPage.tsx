@@ -26,8 +26,9 @@ export interface MatrixPageProps {
 function applyChange(prev: ReadonlySet<string>, change: SelectionChange): Set<string> {
   const next = change.kind === 'replace' ? new Set<string>() : new Set(prev);
   if (change.kind === 'toggle') {
-    for (const k of change.keys) if (next.has(k)) next.delete(k);
-    else next.add(k);
+    for (const k of change.keys)
+      if (next.has(k)) next.delete(k);
+      else next.add(k);
   } else for (const k of change.keys) next.add(k);
   return next;
 }
@@ -72,7 +73,12 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
               Last scan {new Date(data.lastScan.finishedAt ?? data.lastScan.startedAt).toLocaleString()}
             </Text>
           )}
-          <Button leftSection={<IconRadar size={16} aria-hidden />} onClick={() => void data.scanNow()} loading={data.scanning} disabled={!data.snapshot || data.snapshot.clusters.length === 0}>
+          <Button
+            leftSection={<IconRadar size={16} aria-hidden />}
+            onClick={() => void data.scanNow()}
+            loading={data.scanning}
+            disabled={!data.snapshot || data.snapshot.clusters.length === 0}
+          >
             Scan now
           </Button>
         </Group>
@@ -98,11 +104,19 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
         <EmptyState icon={<IconLayoutGrid />} title={data.snapshot.apps.length === 0 ? 'No apps yet' : 'No clusters yet'}>
           {data.snapshot.apps.length === 0 ? (
             <>
-              Each tile shows one app on one cluster. <Anchor component="button" onClick={() => navigate('apps')}>Create an app</Anchor> with a secret to begin.
+              Each tile shows one app on one cluster.{' '}
+              <Anchor component="button" onClick={() => navigate('apps')}>
+                Create an app
+              </Anchor>{' '}
+              with a secret to begin.
             </>
           ) : (
             <>
-              Tessera found no kubeconfig contexts. <Anchor component="button" onClick={() => navigate('settings')}>Add a kubeconfig file in Settings</Anchor>.
+              Tessera found no kubeconfig contexts.{' '}
+              <Anchor component="button" onClick={() => navigate('settings')}>
+                Add a kubeconfig file in Settings
+              </Anchor>
+              .
             </>
           )}
         </EmptyState>
@@ -126,12 +140,19 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
       )}
       {!data.lastScan && !data.scanning && (
         <Alert color="blue" title="Not scanned yet">
-          Tiles show what is targeted until the first scan. Press “Scan now” to read what is live on every cluster (metadata only: no secret value
-          crosses the wire).
+          Tiles show what is targeted until the first scan. Press “Scan now” to read what is live on every cluster (metadata only: no secret value crosses the
+          wire).
         </Alert>
       )}
       <Group align="flex-end" gap="sm" wrap="wrap">
-        <TextInput label="Search apps" placeholder="Name or namespace" leftSection={<IconSearch size={14} aria-hidden />} value={appSearch} onChange={(e) => setAppSearch(e.currentTarget.value)} w={220} />
+        <TextInput
+          label="Search apps"
+          placeholder="Name or namespace"
+          leftSection={<IconSearch size={14} aria-hidden />}
+          value={appSearch}
+          onChange={(e) => setAppSearch(e.currentTarget.value)}
+          w={220}
+        />
         <TextInput
           label="Cluster selector"
           placeholder="env=prod,region in (eu,us)"
@@ -155,7 +176,17 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
             ]}
           />
         </Stack>
-        <Select label="Group apps by" value={rowGroupBy} onChange={(v) => v && setRowGroupBy(v as 'namespace' | 'owner')} data={[{ value: 'namespace', label: 'Namespace' }, { value: 'owner', label: 'Owner' }]} allowDeselect={false} w={140} />
+        <Select
+          label="Group apps by"
+          value={rowGroupBy}
+          onChange={(v) => v && setRowGroupBy(v as 'namespace' | 'owner')}
+          data={[
+            { value: 'namespace', label: 'Namespace' },
+            { value: 'owner', label: 'Owner' },
+          ]}
+          allowDeselect={false}
+          w={140}
+        />
         <Select
           label="Group clusters by"
           value={groupBy ?? ''}

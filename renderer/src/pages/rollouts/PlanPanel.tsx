@@ -20,9 +20,21 @@ export interface PlanPanelProps {
 
 function KeyChanges({ keys }: { keys: PlanView['changes'][number]['keys'] }) {
   const parts = [
-    ...keys.added.map((k) => <Badge key={`+${k}`} color="green" variant="light" size="sm">+{k}</Badge>),
-    ...keys.removed.map((k) => <Badge key={`-${k}`} color="red" variant="light" size="sm">−{k}</Badge>),
-    ...keys.kept.map((k) => <Badge key={`=${k}`} color="gray" variant="light" size="sm">{k}</Badge>),
+    ...keys.added.map((k) => (
+      <Badge key={`+${k}`} color="green" variant="light" size="sm">
+        +{k}
+      </Badge>
+    )),
+    ...keys.removed.map((k) => (
+      <Badge key={`-${k}`} color="red" variant="light" size="sm">
+        −{k}
+      </Badge>
+    )),
+    ...keys.kept.map((k) => (
+      <Badge key={`=${k}`} color="gray" variant="light" size="sm">
+        {k}
+      </Badge>
+    )),
   ];
   return parts.length === 0 ? <Text c="dimmed">—</Text> : <Group gap={4}>{parts}</Group>;
 }
@@ -132,7 +144,11 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
           </Table.Tbody>
         </Table>
       )}
-      {p.changes.length > 500 && <Text size="sm" c="dimmed">…and {p.changes.length - 500} more changes (the CLI's `tessera plan --json` lists all).</Text>}
+      {p.changes.length > 500 && (
+        <Text size="sm" c="dimmed">
+          …and {p.changes.length - 500} more changes (the CLI's `tessera plan --json` lists all).
+        </Text>
+      )}
 
       <Card withBorder>
         <Stack>
@@ -169,7 +185,17 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
                       <Code>{a.keyFingerprint.slice(0, 16)}</Code> {a.algorithm}
                     </Table.Td>
                     <Table.Td>{new Date(a.at).toLocaleString()}</Table.Td>
-                    <Table.Td>{a.valid ? <Badge color="green" variant="light">valid</Badge> : <Text size="sm" c="red">{a.note}</Text>}</Table.Td>
+                    <Table.Td>
+                      {a.valid ? (
+                        <Badge color="green" variant="light">
+                          valid
+                        </Badge>
+                      ) : (
+                        <Text size="sm" c="red">
+                          {a.note}
+                        </Text>
+                      )}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -210,14 +236,23 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
         >
           Execute
         </Button>
-        {!p.approved && <Text size="sm" c="dimmed">Execution is refused until every policy above has its approvals.</Text>}
+        {!p.approved && (
+          <Text size="sm" c="dimmed">
+            Execution is refused until every policy above has its approvals.
+          </Text>
+        )}
       </Group>
       {execute.error?.code === 'TOKEN_LOCKED' ? (
-        <TokenLoginPrompt reason="Executing needs an unlocked token: to unwrap the secret versions, and to sign as the requester." onUnlocked={() => void onExecute()} />
+        <TokenLoginPrompt
+          reason="Executing needs an unlocked token: to unwrap the secret versions, and to sign as the requester."
+          onUnlocked={() => void onExecute()}
+        />
       ) : (
         execute.error && <ErrorAlert error={execute.error} title="Not executed" />
       )}
-      {(execute.running || rollout) && <RolloutProgress rollout={rollout} planHash={hash} running={execute.running} actingAs={actingAs} onChange={setRollout} />}
+      {(execute.running || rollout) && (
+        <RolloutProgress rollout={rollout} planHash={hash} running={execute.running} actingAs={actingAs} onChange={setRollout} />
+      )}
     </Stack>
   );
 }

@@ -51,7 +51,14 @@ function NewPlan({ actingAs }: { actingAs: string | null }) {
   const parsed = parseSelector(selector);
   return (
     <Group align="flex-end">
-      <TextInput label="Plan for clusters" placeholder="every cluster, or env=prod" value={selector} onChange={(e) => setSelector(e.currentTarget.value)} error={parsed.error} w={260} />
+      <TextInput
+        label="Plan for clusters"
+        placeholder="every cluster, or env=prod"
+        value={selector}
+        onChange={(e) => setSelector(e.currentTarget.value)}
+        error={parsed.error}
+        w={260}
+      />
       <Button
         leftSection={<IconPlus size={16} aria-hidden />}
         loading={plan.running}
@@ -188,10 +195,12 @@ export function RolloutsPage() {
                     {(plans.data ?? []).map((p) => (
                       <NavLink
                         key={p.hash}
-                        label={`${p.hash.slice(0, 12)} · ${Object.entries(p.counts)
-                          .filter(([k, n]) => n > 0 && k !== 'nothing')
-                          .map(([k, n]) => `${n} ${k}`)
-                          .join(', ') || 'no change'}`}
+                        label={`${p.hash.slice(0, 12)} · ${
+                          Object.entries(p.counts)
+                            .filter(([k, n]) => n > 0 && k !== 'nothing')
+                            .map(([k, n]) => `${n} ${k}`)
+                            .join(', ') || 'no change'
+                        }`}
                         description={`${new Date(p.createdAt).toLocaleString()} · ${p.approved ? 'approved' : 'needs approval'}${p.rollouts.length > 0 ? ' · executed' : ''}`}
                         active={p.hash === selected}
                         onClick={() => navigate('rollouts', p.hash)}

@@ -1,7 +1,24 @@
 // Who may approve what: the signed chain of principals, roles and policies, walked back to the
 // first security officer whose key fingerprint is pinned outside the database. Every change
 // here is signed by a security officer's token key.
-import { Alert, Badge, Button, Card, Checkbox, Code, Group, MultiSelect, NumberInput, Select, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Checkbox,
+  Code,
+  Group,
+  MultiSelect,
+  NumberInput,
+  Select,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { ROLES, type Role } from '../../../../shared/contract/index.ts';
@@ -11,13 +28,24 @@ import { useAction } from '../../hooks/use-action.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 
 /** A key on an unlocked token, chosen from a list. */
-function TokenKeyPicker({ value, onChange }: { value: { tokenSerial: string; keyId: string } | null; onChange: (v: { tokenSerial: string; keyId: string } | null) => void }) {
+function TokenKeyPicker({
+  value,
+  onChange,
+}: {
+  value: { tokenSerial: string; keyId: string } | null;
+  onChange: (v: { tokenSerial: string; keyId: string } | null) => void;
+}) {
   const tokens = useQuery('hsm.tokens', {});
   const unlocked = (tokens.data ?? []).flatMap((m) => m.slots.flatMap((s) => (s.token?.state === 'unlocked' ? [s.token] : [])));
   const [serial, setSerial] = useState<string | null>(unlocked[0]?.serial ?? null);
   const keys = useQuery('hsm.keys', { tokenSerial: serial ?? '' }, { enabled: serial !== null });
   const signing = serial ? (keys.data ?? []).filter((k) => k.capabilities.sign) : [];
-  if (unlocked.length === 0) return <Text size="sm" c="dimmed">Unlock a token on Keys &amp; tokens to use one of its keys.</Text>;
+  if (unlocked.length === 0)
+    return (
+      <Text size="sm" c="dimmed">
+        Unlock a token on Keys &amp; tokens to use one of its keys.
+      </Text>
+    );
   return (
     <Group grow>
       <Select label="Token" data={unlocked.map((t) => ({ value: t.serial, label: t.label }))} value={serial} onChange={setSerial} allowDeselect={false} />
@@ -72,7 +100,8 @@ export function TrustPanel({ onChanged }: TrustPanelProps) {
         <Alert color={t.ok ? 'green' : 'red'} title={t.ok ? 'The chain of trust verifies' : 'The chain of trust is broken'} data-testid="trust-status">
           {t.anchor ? (
             <Text size="sm">
-              Anchored at the first security officer <b>{t.anchor.principal}</b>, key <Code>{t.anchor.keyFingerprint.slice(0, 24)}</Code>; {t.records} signed record
+              Anchored at the first security officer <b>{t.anchor.principal}</b>, key <Code>{t.anchor.keyFingerprint.slice(0, 24)}</Code>; {t.records} signed
+              record
               {t.records === 1 ? '' : 's'}.
             </Text>
           ) : (
@@ -150,7 +179,14 @@ export function TrustPanel({ onChanged }: TrustPanelProps) {
                 <TextInput label="Name" value={pName} onChange={(e) => setPName(e.currentTarget.value)} />
                 <MultiSelect label="Roles" data={[...ROLES]} value={pRoles} onChange={(v) => setPRoles(v as Role[])} />
               </Group>
-              <Textarea label="Signing public key (PEM)" description="Or pick a key on an unlocked token below." autosize minRows={2} value={pPem} onChange={(e) => setPPem(e.currentTarget.value)} />
+              <Textarea
+                label="Signing public key (PEM)"
+                description="Or pick a key on an unlocked token below."
+                autosize
+                minRows={2}
+                value={pPem}
+                onChange={(e) => setPPem(e.currentTarget.value)}
+              />
               {pPem.trim() === '' && <TokenKeyPicker value={pKey} onChange={setPKey} />}
               <Group align="flex-end">
                 <Select label="Registration signed by (security officer)" data={officers} value={principalSigner} onChange={setPrincipalSigner} w={300} />
@@ -160,7 +196,8 @@ export function TrustPanel({ onChanged }: TrustPanelProps) {
                   onClick={async () => {
                     const signer = principalSigner;
                     if (!signer) return;
-                    const input = pPem.trim() !== '' ? { name: pName, roles: pRoles, publicKeyPem: pPem.trim(), signer } : { name: pName, roles: pRoles, ...pKey!, signer };
+                    const input =
+                      pPem.trim() !== '' ? { name: pName, roles: pRoles, publicKeyPem: pPem.trim(), signer } : { name: pName, roles: pRoles, ...pKey!, signer };
                     if (await addPrincipal.run(input)) {
                       notifications.show({ color: 'green', title: 'Registered', message: `${pName} was registered and signed by ${signer}.` });
                       setPName('');
@@ -210,7 +247,13 @@ export function TrustPanel({ onChanged }: TrustPanelProps) {
           {t?.bootstrapped && (
             <Group align="flex-end" wrap="wrap">
               <TextInput label="Policy name" value={polName} onChange={(e) => setPolName(e.currentTarget.value)} w={160} />
-              <TextInput label="Policy cluster selector" value={polSelector} onChange={(e) => setPolSelector(e.currentTarget.value)} error={selectorError} w={200} />
+              <TextInput
+                label="Policy cluster selector"
+                value={polSelector}
+                onChange={(e) => setPolSelector(e.currentTarget.value)}
+                error={selectorError}
+                w={200}
+              />
               <NumberInput label="Approvals" min={0} max={16} value={polCount} onChange={(v) => setPolCount(Number(v))} w={110} />
               <Checkbox label="Never the requester" checked={polExclude} onChange={(e) => setPolExclude(e.currentTarget.checked)} />
               <Select label="Policy signed by (security officer)" data={officers} value={policySigner} onChange={setPolicySigner} w={280} />

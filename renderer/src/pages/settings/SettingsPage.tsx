@@ -19,7 +19,8 @@ export function SettingsPage() {
   if (error) return <ErrorAlert error={error} />;
   if (!draft) return null;
   const set = <K extends keyof Settings>(key: K, value: Settings[K]) => setDraft({ ...draft, [key]: value });
-  const fieldError = (field: string) => (save.error?.field === `patch.${field}` || save.error?.field?.startsWith(`patch.${field}.`) ? save.error.message : undefined);
+  const fieldError = (field: string) =>
+    save.error?.field === `patch.${field}` || save.error?.field?.startsWith(`patch.${field}.`) ? save.error.message : undefined;
 
   const onSave = async () => {
     const saved = await save.run({ patch: draft });
