@@ -114,3 +114,104 @@ describe('headless host security', () => {
     expect(outcome).toBe('error');
   });
 });
+
+/** Opens a raw WebSocket (no token sent), writes `frame` and resolves when the host closes the socket. */
+function rawFrame(port: number, frame: Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let seen = '';
+    let sent = false;
+    socket.on('data', (d) => {
+      seen += d.toString('latin1');
+      if (!sent && seen.includes('\r\n\r\n')) {
+        sent = true;
+        socket.write(frame);
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve(seen.split('\r\n')[0] ?? ''));
+    socket.write(
+      `GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${Buffer.alloc(16, 7).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+  });
+}
+
+const mask = Buffer.from([1, 2, 3, 4]);
+const masked = (bytes: number[]) => Buffer.from(bytes.map((b, i) => b ^ mask[i % 4]!));
+const len64 = (n: number) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+};
+export const MALFORMED_FRAMES: Record<string, Buffer> = {
+  'reserved opcode': Buffer.concat([Buffer.from([0x83, 0x80]), mask]),
+  'unmasked frame': Buffer.from([0x81, 0x02, 0x68, 0x69]),
+  'bad UTF-8': Buffer.concat([Buffer.from([0x81, 0x82]), mask, masked([0xff, 0xfe])]),
+  'frame over 64 KB': Buffer.concat([Buffer.from([0x82, 0xff]), len64(70_000), mask, Buffer.alloc(1024)]),
+  '1 GB length header': Buffer.concat([Buffer.from([0x82, 0xff]), len64(1024 ** 3), mask]),
+};
+
+describe('headless host under malformed input', () => {
+  let host: Host;
+  const auth = () => ({ authorization: `Bearer ${host.token}` });
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tessera-host-'));
+    const rendererDir = join(dataDir, 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Tessera</title>');
+    const core = createCore({ dataDir, version: '1.0.0', host: 'headless', env: {} }, { logSinks: [] });
+    host = await startHost({ core, rendererDir });
+  });
+  afterAll(async () => host.close());
+
+  for (const [name, frame] of Object.entries(MALFORMED_FRAMES)) {
+    it(`survives a WebSocket frame with a ${name}, sent without any token, and keeps answering`, async () => {
+      expect(await rawFrame(host.port, frame)).toBe('HTTP/1.1 101 Switching Protocols');
+      const res = await call(host, '/rpc/app.info', { headers: auth() });
+      expect(res.status).toBe(200);
+    });
+  }
+
+  it('answers a body over 8 MB with 413 and a sentence, then keeps answering', async () => {
+    const big = `{"x":"${'a'.repeat(9 * 1024 * 1024)}"}`;
+    const res = await call(host, '/rpc/app.info', { headers: auth(), body: big });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).error.message).toMatch(/larger than 8 MB/);
+    expect((await call(host, '/rpc/app.info', { headers: auth() })).status).toBe(200);
+  });
+
+  it('answers a chunked body that grows past 8 MB with 413', async () => {
+    const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: host.port, path: '/rpc/app.info', method: 'POST', headers: { host: `127.0.0.1:${host.port}`, ...auth() } },
+        (r) => {
+          let body = '';
+          r.on('data', (c) => (body += c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      const chunk = Buffer.alloc(1024 * 1024, 0x61);
+      for (let i = 0; i < 9; i++) req.write(chunk);
+      req.end();
+    });
+    expect(res.status).toBe(413);
+    expect((await call(host, '/rpc/app.info', { headers: auth() })).status).toBe(200);
+  });
+
+  it('answers a malformed request line or bad percent-encoding without failing', async () => {
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: host.port });
+      let seen = '';
+      socket.on('data', (d) => (seen += d.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(seen));
+      socket.write('GARBAGE \u0000\u0001 HTTP/9\r\n\r\n');
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await call(host, '/rpc/%E0%A4%A', { headers: auth() })).status).toBe(404);
+    expect((await call(host, '/%E0%A4%A', { method: 'GET' })).status).toBe(400);
+    expect((await call(host, '/rpc/app.info', { headers: auth() })).status).toBe(200);
+  });
+});

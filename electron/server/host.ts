@@ -43,6 +43,14 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -60,15 +68,31 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+/** A body over MAX_BODY_BYTES: answered with 413 and a sentence, never a reset connection. */
+class BodyTooLarge extends Error {}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+      // Do not read what was announced; the 413 goes out and the connection closes.
+      reject(new BodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let overflow = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (overflow) {
+        // Keep draining (so the client can read the 413), but not forever.
+        if (size > 4 * MAX_BODY_BYTES) req.destroy();
+        return;
+      }
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('too large'));
-        req.destroy();
+        overflow = true;
+        chunks.length = 0;
+        reject(new BodyTooLarge());
         return;
       }
       chunks.push(chunk);
@@ -77,6 +101,9 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject);
   });
 }
+
+/** The sentence a 413 carries. */
+export const TOO_LARGE_MESSAGE = `The request body is larger than ${MAX_BODY_BYTES / (1024 * 1024)} MB, the most this host accepts; send less per call.`;
 
 export async function startHost(options: HostOptions): Promise<Host> {
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -95,7 +122,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   const serveStatic = async (res: ServerResponse, urlPath: string) => {
     const root = normalize(options.rendererDir);
-    const relative = urlPath === '/' ? 'index.html' : decodeURIComponent(urlPath).replace(/^\/+/, '');
+    const decoded = safeDecode(urlPath);
+    if (decoded === null) return send(res, 400, { error: 'The path is not valid percent-encoding.' });
+    const relative = urlPath === '/' ? 'index.html' : decoded.replace(/^\/+/, '');
     let file = normalize(join(root, relative));
     if (file !== root && !file.startsWith(root + sep)) return send(res, 404, { error: 'not found' });
     try {
@@ -138,14 +167,17 @@ export async function startHost(options: HostOptions): Promise<Host> {
         try {
           const text = await readBody(req);
           input = text === '' ? {} : JSON.parse(text);
-        } catch {
+        } catch (error) {
+          if (error instanceof BodyTooLarge)
+            return send(res, 413, { ok: false, error: { code: 'INVALID_INPUT', message: TOO_LARGE_MESSAGE } }, { connection: 'close' });
           return send(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: 'The request body is not valid JSON.' } });
         }
         const controller = new AbortController();
         res.on('close', () => {
           if (!res.writableFinished) controller.abort();
         });
-        const channel = decodeURIComponent(url.pathname.slice('/rpc/'.length));
+        const channel = safeDecode(url.pathname.slice('/rpc/'.length));
+        if (channel === null) return send(res, 404, { ok: false, error: { code: 'NOT_FOUND', message: 'The channel name is not valid percent-encoding.' } });
         const result = await core.dispatcher.dispatch(channel, input, { transport: 'http', signal: controller.signal });
         return send(res, 200, result);
       }
@@ -156,8 +188,19 @@ export async function startHost(options: HostOptions): Promise<Host> {
     }
   });
 
+  // Malformed HTTP (bad request line, headers over the limit, a reset mid-request) is answered or
+  // dropped for that one connection; nothing a client sends may end the process.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  server.on('connection', (socket) => socket.on('error', () => socket.destroy()));
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // Errors of the server itself (not of one client) are logged by name; the host keeps serving.
+  wss.on('error', (error) => core.log.warn('the event socket server failed', { error: error.name }));
   server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const refusal = refuseForeign(req);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (refusal || path !== '/events') {
@@ -170,6 +213,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const attachEvents = (ws: WebSocket) => {
     let unsubscribe: (() => void) | null = null;
     const authTimer = setTimeout(() => ws.close(4401, 'No token'), 5_000);
+    // A malformed frame (reserved opcode, unmasked, bad UTF-8, over 64 KB) emits 'error' on this
+    // client; ws then closes it with 1002/1007/1009. Without this listener it would end the process.
+    ws.on('error', () => ws.terminate());
     ws.once('message', (data) => {
       clearTimeout(authTimer);
       let given = '';
