@@ -198,7 +198,7 @@ export class TrustStore {
       if (body.kind === 'policy') {
         const st = body.statement as PolicyStatement;
         policies.set(st.name, { ...st, recordSeq: row.seq, signedBy: body.signer });
-      } else {
+      } else if (body.kind === 'genesis' || body.kind === 'principal') {
         const st = body.statement as PrincipalStatement;
         const spkiDer = Buffer.from(st.spki, 'base64');
         if (spkiFingerprint(spkiDer) !== st.keyFingerprint) {
@@ -206,6 +206,10 @@ export class TrustStore {
           break;
         }
         principals.set(st.name, { ...st, roles: sortRoles(st.roles), spkiDer, recordSeq: row.seq, signedBy: body.signer });
+      } else {
+        // The table no longer constrains kinds (0004): a kind this version does not know grants nothing and stops the replay.
+        problems.push(`${where} has a kind ("${String(body.kind)}") this version of Tessera does not know`);
+        break;
       }
       prev = row.hash;
     }

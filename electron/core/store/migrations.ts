@@ -28,4 +28,22 @@ CREATE INDEX rollout_steps_cell ON rollout_steps(app, secret, cluster, state);
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [VAULT_INITIAL, KUBE_SCANS, ROLLOUT_JOURNAL];
+/**
+ * The signed chain holds more kinds of record (recipients, app owners, adoption, labels, …): the
+ * kind is checked by the code that replays the chain, not by a CHECK that each new kind would
+ * have to rebuild. Version signatures by their author sit beside the immutable versions.
+ */
+const TRUST_KINDS_VERSION_SIGNATURES: Migration = {
+  id: '0004_trust_kinds_version_signatures',
+  sql: `
+CREATE TABLE trust_records_next (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL, hash TEXT NOT NULL, signer TEXT NOT NULL, key_fingerprint TEXT NOT NULL, algorithm TEXT NOT NULL, signature BLOB NOT NULL);
+INSERT INTO trust_records_next SELECT seq, kind, subject, body, hash, signer, key_fingerprint, algorithm, signature FROM trust_records;
+DROP TABLE trust_records;
+ALTER TABLE trust_records_next RENAME TO trust_records;
+CREATE TRIGGER trust_records_no_update BEFORE UPDATE ON trust_records BEGIN SELECT RAISE(ABORT, 'trust records are append-only'); END;
+CREATE TABLE version_signatures (version_id TEXT PRIMARY KEY REFERENCES secret_versions(id) ON DELETE CASCADE, author TEXT NOT NULL, key_fingerprint TEXT NOT NULL, algorithm TEXT NOT NULL, signature BLOB NOT NULL, digest TEXT NOT NULL);
+CREATE TRIGGER version_signatures_immutable BEFORE UPDATE ON version_signatures BEGIN SELECT RAISE(ABORT, 'version signatures are immutable'); END;
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [VAULT_INITIAL, KUBE_SCANS, ROLLOUT_JOURNAL, TRUST_KINDS_VERSION_SIGNATURES];
