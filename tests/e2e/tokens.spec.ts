@@ -46,8 +46,12 @@ test('log in to a SoftHSM2 token through the UI, create a key and see it listed'
   await dialog.getByRole('button', { name: 'Unlock' }).click();
   await expect(dialog).toBeHidden();
   await expect(row.getByText('unlocked', { exact: true })).toBeVisible();
-  await expect(page.getByTestId('token-status')).toHaveText('Unlocked: officer-e2e (by e2e-operator)');
-  await expect(page.getByTestId('auto-lock')).toHaveText(/^locks in \d+ (min|s)$/);
+  await expect(page.getByTestId('token-status')).toHaveText(/^officer-e2e unlocked · locks in \d+ (min|s)$/);
+  await page.getByTestId('token-status').click();
+  const unlocked = page.getByTestId('token-popover').getByRole('group', { name: 'Token officer-e2e' });
+  await expect(unlocked).toContainText('unlocked by e2e-operator');
+  await expect(unlocked.getByTestId('auto-lock')).toHaveText(/locks in \d+ (min|s) if idle/);
+  await page.keyboard.press('Escape');
   await expect(page.locator('body')).not.toContainText('246810');
 
   await page.getByLabel('Label').fill('release-signing');

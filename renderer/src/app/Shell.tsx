@@ -83,15 +83,15 @@ export function Shell() {
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
-          <Group gap="sm">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap" gap="md">
+          <Group gap="sm" wrap="nowrap" style={{ flexShrink: 0 }}>
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <img src="./tessera.svg" alt="" width={28} height={28} />
             <Text fw={700} size="lg">
               Tessera
             </Text>
           </Group>
-          <Group gap="sm">
+          <Group gap="sm" wrap="nowrap" style={{ minWidth: 0 }}>
             <Tooltip label="Command palette (Ctrl+K)">
               <ActionIcon variant="default" size="lg" aria-label="Open the command palette" onClick={() => spotlight.open()} data-testid="palette-button">
                 <IconCommand size={18} aria-hidden />

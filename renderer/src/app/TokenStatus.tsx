@@ -1,12 +1,16 @@
-// The header's token status: which tokens are unlocked and how long until they lock
-// themselves when idle. It follows token.state events, so a lock by idle timeout or a removed
-// token shows at once, with a notification.
-import { Badge, Group, Tooltip } from '@mantine/core';
+// The header's token status: one chip however many tokens are unlocked ("3 tokens unlocked ·
+// first locks in 6 min"), opening a popover with each token, who unlocked it, its countdown
+// and Lock. It follows token.state events, so a lock by idle timeout or a removed token shows
+// at once, with a notification.
+import { Button, Group, Popover, Stack, Text, UnstyledButton } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconLock, IconLockOpen } from '@tabler/icons-react';
-import { useEffect, useState } from 'react';
+import { IconChevronDown, IconLock, IconLockOpen } from '@tabler/icons-react';
+import { useEffect, useRef, useState } from 'react';
+import type { TokenInfoView } from '../../../shared/contract/index.ts';
+import { useAction } from '../hooks/use-action.ts';
 import { useEvent } from '../hooks/use-event.ts';
 import { useQuery } from '../hooks/use-query.ts';
+import classes from './TokenStatus.module.css';
 
 const REASON: Record<string, string> = {
   idle: 'locked after being idle',
@@ -14,15 +18,57 @@ const REASON: Record<string, string> = {
   shutdown: 'was locked at shutdown',
 };
 
-function remaining(at: string | null, now: number): string | null {
+/** Time left until `at`, in words ("6 min", "40 s"), or null without a deadline. */
+export function remaining(at: string | null, now: number): string | null {
   if (!at) return null;
   const seconds = Math.max(0, Math.round((Date.parse(at) - now) / 1000));
   return seconds >= 60 ? `${Math.floor(seconds / 60)} min` : `${seconds} s`;
 }
 
+/** The chip's one line: which or how many tokens are unlocked, and the first deadline. */
+export function tokenChipText(unlocked: Pick<TokenInfoView, 'label' | 'autoLockAt'>[], now: number): string {
+  if (unlocked.length === 0) return 'No token unlocked';
+  const deadlines = unlocked.flatMap((t) => (t.autoLockAt ? [t.autoLockAt] : [])).sort();
+  const left = remaining(deadlines[0] ?? null, now);
+  if (unlocked.length === 1) return `${unlocked[0]!.label} unlocked${left ? ` · locks in ${left}` : ''}`;
+  return `${unlocked.length} tokens unlocked${left ? ` · first locks in ${left}` : ''}`;
+}
+
+function TokenRow({ token, now, onLocked }: { token: TokenInfoView; now: number; onLocked: () => void }) {
+  const lock = useAction('hsm.logout');
+  const left = remaining(token.autoLockAt, now);
+  return (
+    <Group justify="space-between" wrap="nowrap" gap="md" data-testid="unlocked-token" aria-label={`Token ${token.label}`} role="group">
+      <Stack gap={0}>
+        <Text size="sm" fw={600}>
+          {token.label}
+        </Text>
+        <Text size="xs" c="dimmed">
+          {token.unlockedBy ? `unlocked by ${token.unlockedBy}` : 'unlocked'}
+          {left ? <span data-testid="auto-lock"> · locks in {left} if idle</span> : null}
+        </Text>
+      </Stack>
+      <Button
+        size="xs"
+        variant="default"
+        leftSection={<IconLock size={14} aria-hidden />}
+        loading={lock.running}
+        aria-label={`Lock ${token.label}`}
+        onClick={async () => {
+          if (await lock.run({ tokenSerial: token.serial })) onLocked();
+        }}
+      >
+        Lock
+      </Button>
+    </Group>
+  );
+}
+
 export function TokenStatus() {
   const { data, refresh } = useQuery('hsm.tokens', {});
   const [now, setNow] = useState(() => Date.now());
+  const [opened, setOpened] = useState(false);
+  const dropdown = useRef<HTMLDivElement>(null);
   useEvent('token.state', (event) => {
     void refresh();
     const why = REASON[event.reason];
@@ -42,28 +88,51 @@ export function TokenStatus() {
     return () => clearInterval(timer);
   }, [anyUnlocked, refresh]);
 
+  const text = tokenChipText(unlocked, now);
   if (!anyUnlocked) {
     return (
-      <Badge variant="light" color="gray" size="lg" leftSection={<IconLock size={14} aria-hidden />} data-testid="token-status">
-        No token unlocked
-      </Badge>
+      <span className={classes.chip} data-tone="locked" data-testid="token-status">
+        <IconLock size={14} aria-hidden />
+        <span className={classes.text}>{text}</span>
+      </span>
     );
   }
   return (
-    <Group gap={6} data-testid="token-status-group">
-      <Tooltip label="Keys on these tokens can unwrap and sign on this workstation until they are locked.">
-        <Badge variant="light" color="green" size="lg" leftSection={<IconLockOpen size={14} aria-hidden />} data-testid="token-status">
-          Unlocked: {unlocked.map((t) => (t.unlockedBy ? `${t.label} (by ${t.unlockedBy})` : t.label)).join(', ')}
-        </Badge>
-      </Tooltip>
-      {unlocked.map((t) => {
-        const left = remaining(t.autoLockAt, now);
-        return left === null ? null : (
-          <Badge key={t.serial} variant="outline" color="gray" size="lg" data-testid="auto-lock" aria-label={`${t.label} locks itself in ${left} if idle`}>
-            locks in {left}
-          </Badge>
-        );
-      })}
-    </Group>
+    <Popover opened={opened} onChange={setOpened} position="bottom-end" shadow="md" withArrow trapFocus returnFocus>
+      <Popover.Target>
+        <UnstyledButton
+          className={classes.chip}
+          data-tone="unlocked"
+          data-testid="token-status"
+          aria-haspopup="dialog"
+          aria-expanded={opened}
+          onClick={() => setOpened((o) => !o)}
+          title="Keys on these tokens can unwrap and sign on this workstation until they are locked."
+        >
+          <IconLockOpen size={14} aria-hidden />
+          <span className={classes.text}>{text}</span>
+          <IconChevronDown size={14} aria-hidden />
+        </UnstyledButton>
+      </Popover.Target>
+      <Popover.Dropdown ref={dropdown} aria-label="Unlocked tokens" data-testid="token-popover" miw={300}>
+        <Stack gap="sm">
+          <Text size="xs" c="dimmed">
+            Keys on these tokens can unwrap and sign on this workstation until they are locked.
+          </Text>
+          {unlocked.map((t) => (
+            <TokenRow
+              key={t.serial}
+              token={t}
+              now={now}
+              onLocked={() => {
+                // The locked token's row goes away with its button: keep focus in the popover.
+                dropdown.current?.focus();
+                void refresh();
+              }}
+            />
+          ))}
+        </Stack>
+      </Popover.Dropdown>
+    </Popover>
   );
 }
