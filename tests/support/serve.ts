@@ -13,8 +13,9 @@ export interface ServedTessera {
 
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
 
-export async function serveTessera(options: { dataDir: string; env?: NodeJS.ProcessEnv; args?: string[] }): Promise<ServedTessera> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data-dir', options.dataDir, ...(options.args ?? [])], {
+/** `bin`: the command's entry file; bin/tessera.js (the sources) unless a test runs the built dist/electron/tessera.cjs. */
+export async function serveTessera(options: { dataDir: string; env?: NodeJS.ProcessEnv; args?: string[]; bin?: string }): Promise<ServedTessera> {
+  const child = spawn(process.execPath, [options.bin ?? BIN, 'serve', '--data-dir', options.dataDir, ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

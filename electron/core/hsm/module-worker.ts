@@ -2,6 +2,7 @@
 // that keeps the process alive only while a request is outstanding.
 import { Worker } from 'node:worker_threads';
 import { pkcs11Error, type MapContext, type WorkerFailure } from './errors.ts';
+import { workerFileUrl } from './worker-file.ts';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -18,7 +19,7 @@ export class ModuleWorker {
 
   constructor(path: string) {
     this.path = path;
-    this.worker = new Worker(new URL('./pkcs11-worker.ts', import.meta.url));
+    this.worker = new Worker(workerFileUrl('pkcs11-worker', import.meta.url));
     this.worker.unref();
     this.worker.on('message', (message: { id: number; ok: boolean; value?: unknown; failure?: WorkerFailure }) => {
       const entry = this.pending.get(message.id);
