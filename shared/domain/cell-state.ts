@@ -49,6 +49,19 @@ export interface CellDrift {
   keys: string[];
 }
 
+/** Wiring of a Secret into a workload that is no longer all there (someone removed an env entry, volume or mount). */
+export interface WiringDrift {
+  /** Kind/name of the workload. */
+  workload: string;
+  /** Tessera's field manager for this secret's wiring (tessera/<app>/<secret>), whose fields are gone. */
+  manager: string;
+  /** What is gone, in words: "volume tessera-tls", "env API_KEY in container main". */
+  missing: string[];
+  /** The last other field manager that wrote the workload after Tessera, when the API server kept one. */
+  changedBy: string | null;
+  time: string | null;
+}
+
 /** What one managed Secret of an app looks like on one cluster. */
 export interface SecretCell {
   namespace: string;
@@ -64,6 +77,8 @@ export interface SecretCell {
   keysAdded: string[];
   keysRemoved: string[];
   drift: CellDrift[];
+  /** Wiring into the secret's workload that is gone (absent when the secret wires nothing). */
+  wiring?: WiringDrift[];
 }
 
 /** One (app, cluster) cell of the matrix: the worst state of the app's Secrets there. */

@@ -64,11 +64,18 @@ describe('secret and version rules', () => {
     expect(secretSpecViolations({ name: 'tls', delivery: 'volume' })[0]).toMatchObject({ field: 'mountPath', message: expect.stringMatching(/required/u) });
     expect(secretSpecViolations({ name: 'db', delivery: 'env', mountPath: '/x' })[0]!.field).toBe('mountPath');
     expect(secretSpecViolations({ name: 'tls', delivery: 'volume', mountPath: 'relative' })[0]!.field).toBe('mountPath');
-    expect(secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind: 'Pod' as 'Job', name: 'x' } })[0]!.field).toBe('workload.kind');
-    expect(secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind: 'Job', name: 'x', container: 'Bad_C' } })[0]!.field).toBe(
+    expect(secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind: 'Pod' as 'CronJob', name: 'x' } })[0]!.field).toBe('workload.kind');
+    expect(secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind: 'CronJob', name: 'x', container: 'Bad_C' } })[0]!.field).toBe(
       'workload.container',
     );
     expect(secretSpecViolations({ name: 'DB', delivery: 'env' })[0]!.field).toBe('name');
+  });
+
+  it('refuses a Job when the secret is defined: its pod template is immutable', () => {
+    const [violation] = secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind: 'Job' as 'CronJob', name: 'migrate' } });
+    expect(violation).toMatchObject({ field: 'workload.kind', message: expect.stringMatching(/Job's pod template cannot be changed.*CronJob/u) });
+    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'] as const)
+      expect(secretSpecViolations({ name: 'db', delivery: 'env', workload: { kind, name: 'x' } })).toEqual([]);
   });
 
   it('key names: pattern, env-var names for env delivery, duplicates, at least one', () => {

@@ -3,8 +3,21 @@
 import { dnsLabelRule, dnsSubdomainRule, envVarRule, mountPathRule, secretKeyRule, type RuleViolation } from './names.ts';
 
 export type Delivery = 'env' | 'volume';
-export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job'] as const;
+/** The workload kinds Tessera wires a Secret into, through their pod templates. */
+export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
+
+/**
+ * Why a kind cannot be wired, in a sentence; null when it can. A Job's pod template is
+ * immutable once the Job exists, so wiring it would fail on every Job that already runs and
+ * never reach the next one: refused when the secret is defined, not at execution.
+ */
+export function workloadKindRule(kind: string): string | null {
+  if ((WORKLOAD_KINDS as readonly string[]).includes(kind)) return null;
+  if (kind === 'Job')
+    return "cannot be Job: a Job's pod template cannot be changed once the Job exists, so Tessera cannot wire a Secret into it; wire the CronJob that creates the Jobs, or reference the Secret in the Job's own manifest";
+  return `must be one of ${WORKLOAD_KINDS.join(', ')} (Tessera wires a Secret through the pod template of these kinds only)`;
+}
 
 export interface WorkloadRef {
   kind: WorkloadKind;
@@ -44,8 +57,7 @@ export function secretSpecViolations(spec: SecretSpec, prefix = ''): RuleViolati
     else push('mountPath', mountPathRule(spec.mountPath));
   } else if (spec.mountPath !== undefined) out.push({ field: at('mountPath'), message: 'applies only when the secret is delivered as a volume' });
   if (spec.workload) {
-    if (!(WORKLOAD_KINDS as readonly string[]).includes(spec.workload.kind))
-      out.push({ field: at('workload.kind'), message: `must be one of ${WORKLOAD_KINDS.join(', ')}` });
+    push('workload.kind', workloadKindRule(spec.workload.kind));
     push('workload.name', dnsSubdomainRule(spec.workload.name));
     if (spec.workload.container !== undefined) push('workload.container', dnsLabelRule(spec.workload.container));
   }

@@ -11,7 +11,7 @@ import {
   type ScanResult,
   type VerifyResult,
 } from '../../../shared/contract/index.ts';
-import { worstState, type MatrixCell } from '../../../shared/domain/cell-state.ts';
+import { worstState, type MatrixCell, type WiringDrift } from '../../../shared/domain/cell-state.ts';
 import { matches, parseSelector } from '../../../shared/domain/labels.ts';
 import type { EventBus } from '../events.ts';
 import type { Logger } from '../log/logger.ts';
@@ -23,6 +23,7 @@ import { deprovisionSecret, provisionVersion, type ProvisionOptions, type Secret
 import { createClusterRegistry, type ClusterLabelStore, type ClusterRegistry } from './registry.ts';
 import { cellsForCluster, fallbackNamespaces, isTargeted, listManagedSecrets, type ClusterListing } from './scan.ts';
 import type { ScanStore } from './scan-store.ts';
+import { scanWiring } from './wiring-scan.ts';
 import {
   APP_LABEL,
   MANAGED_BY,
@@ -198,15 +199,17 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
         names.map(async (cluster) => {
           const clusterLabels = labels.get(cluster) ?? {};
           let listing: ClusterListing;
+          let wiring = new Map<string, WiringDrift | null>();
           try {
             const client = clientOf(cluster);
             const ns = fallbackNamespaces(cluster, clusterLabels, pubs, registry.contexts().contexts.get(cluster)?.context.namespace ?? null);
             listing = await listManagedSecrets(client, ns, signal);
+            wiring = await scanWiring(client, clusterLabels, pubs, listing, signal);
           } catch (error) {
             if (error instanceof TesseraError && error.code === 'CANCELLED') result.cancelled = true;
             listing = { cluster, namespaces: null, secrets: [], forbidden: new Map(), failure: asContract(error) };
           }
-          const cells = cellsForCluster(cluster, clusterLabels, pubs, listing);
+          const cells = cellsForCluster(cluster, clusterLabels, pubs, listing, wiring);
           perCluster.set(cluster, { cells, failed: listing.failure });
           done++;
           options.events?.emit('scan.progress', {

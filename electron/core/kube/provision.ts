@@ -1,11 +1,12 @@
 // Provision and deprovision one Secret version on one cluster: namespace, Secret by
-// server-side apply (field manager "tessera"), optional wiring into a Deployment, and removal
+// server-side apply (field manager "tessera"), optional wiring into a workload (wiring.ts, one
+// field manager per secret), and removal
 // with a uid precondition. A Secret without Tessera's label is never changed or deleted.
-import { createHash } from 'node:crypto';
 import { TesseraError } from '../../../shared/contract/index.ts';
 import type { KubeClient, KubeResponse } from './http-client.ts';
 import { httpError } from './http-client.ts';
 import { jsonWithData, zero } from './secret-body.ts';
+import { emptyWiringConfig, isWiringManager, wiringConfig, wiringManager, workloadContainers, workloadPath } from './wiring.ts';
 import {
   APP_LABEL,
   FIELD_MANAGER,
@@ -18,7 +19,6 @@ import {
   VERSION_ANNOTATION,
   type SecretSpec,
   type SecretValues,
-  type WorkloadRef,
 } from './types.ts';
 
 export interface ProvisionOptions {
@@ -124,9 +124,13 @@ function applyConflicts(res: KubeResponse): ApplyConflict[] {
   }
 }
 
-/** Our own earlier writes (non-apply operations by "tessera") may be taken over; anyone else's never silently. */
-function isOwnManager(manager: string): boolean {
-  return manager === FIELD_MANAGER;
+/**
+ * Our own earlier writes may be taken over; anyone else's never silently. For wiring that is the
+ * secret's own manager and the single "tessera" manager earlier releases wired with — never
+ * another secret's manager: two secrets claiming one env name is a conflict to report.
+ */
+function isOwnManager(manager: string, own: string): boolean {
+  return manager === own || manager === FIELD_MANAGER;
 }
 
 /**
@@ -134,81 +138,39 @@ function isOwnManager(manager: string): boolean {
  * only Tessera's own managers, re-apply with force; otherwise report CONFLICT naming the other
  * managers and fields, unless the caller explicitly asked to overwrite.
  */
-async function apply(client: KubeClient, path: string, what: string, body: Buffer, overwrite: boolean, signal?: AbortSignal): Promise<KubeResponse> {
+async function apply(
+  client: KubeClient,
+  path: string,
+  what: string,
+  body: Buffer,
+  overwrite: boolean,
+  signal?: AbortSignal,
+  manager: string = FIELD_MANAGER,
+): Promise<KubeResponse> {
   const req = { method: 'PATCH' as const, path, body, contentType: 'application/apply-patch+yaml', accept: METADATA_ACCEPT, signal };
-  let res = await client.request({ ...req, query: { fieldManager: FIELD_MANAGER, ...(overwrite ? { force: 'true' } : {}) } });
+  // Wiring never forces blindly: another secret's wiring manager is never taken over, even with overwrite.
+  const wiring = manager !== FIELD_MANAGER;
+  let res = await client.request({ ...req, query: { fieldManager: manager, ...(overwrite && !wiring ? { force: 'true' } : {}) } });
   if (res.status === 409) {
     const conflicts = applyConflicts(res);
-    const foreign = conflicts.filter((c) => !isOwnManager(c.manager));
+    const protectedManager = (m: string) => wiring && m !== manager && m !== FIELD_MANAGER && isWiringManager(m);
+    const foreign = conflicts.filter((c) => !isOwnManager(c.manager, manager) && (!overwrite || protectedManager(c.manager)));
     if (conflicts.length > 0 && foreign.length === 0) {
-      res = await client.request({ ...req, query: { fieldManager: FIELD_MANAGER, force: 'true' } });
+      res = await client.request({ ...req, query: { fieldManager: manager, force: 'true' } });
     } else if (foreign.length > 0) {
       const managers = [...new Set(foreign.map((c) => c.manager))];
+      const hint = managers.some(protectedManager)
+        ? 'Two secrets wire the same field (an env name or mount path); give them different names.'
+        : 'Provision again with overwrite to take ownership.';
       throw new TesseraError(
         'CONFLICT',
-        `${what} on cluster "${client.cluster}" has fields owned by ${managers.map((m) => `"${m}"`).join(', ')} (${foreign.map((c) => c.field).join(', ')}); Tessera did not take them over. Provision again with overwrite to take ownership.`,
+        `${what} on cluster "${client.cluster}" has fields owned by ${managers.map((m) => `"${m}"`).join(', ')} (${foreign.map((c) => c.field).join(', ')}); Tessera did not take them over. ${hint}`,
         { details: { cluster: client.cluster, managers: managers.join(','), fields: foreign.map((c) => c.field).join(',') } },
       );
     }
   }
   if (res.status < 200 || res.status > 299) throw httpError(client.cluster, req, res);
   return res;
-}
-
-function volumeName(secret: string): string {
-  const name = `tessera-${secret}`;
-  if (name.length <= 63) return name;
-  return `tessera-${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
-}
-
-const WORKLOAD_RESOURCES: Record<string, string> = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' };
-
-function workloadPath(cluster: string, ns: string, ref: WorkloadRef): string {
-  const resource = WORKLOAD_RESOURCES[ref.kind];
-  if (!resource) {
-    throw new TesseraError('INVALID_INPUT', `Tessera cannot wire a Secret into a ${ref.kind} yet (only Deployment, StatefulSet and DaemonSet).`, {
-      details: { cluster },
-    });
-  }
-  return `/apis/apps/v1/namespaces/${enc(ns)}/${resource}/${enc(ref.name)}`;
-}
-
-async function workloadContainers(client: KubeClient, ns: string, ref: WorkloadRef, signal?: AbortSignal): Promise<string[] | null> {
-  const path = workloadPath(client.cluster, ns, ref);
-  const res = await client.request({ method: 'GET', path, signal });
-  if (res.status === 404) return null;
-  if (res.status !== 200) throw httpError(client.cluster, { method: 'GET', path }, res);
-  const live = parseJson<{ spec?: { template?: { spec?: { containers?: { name: string }[] } } } }>(res);
-  const names = (live.spec?.template?.spec?.containers ?? []).map((c) => c.name);
-  if (!ref.container) return names;
-  if (!names.includes(ref.container)) {
-    throw new TesseraError('NOT_FOUND', `${ref.kind} ${ns}/${ref.name} on cluster "${client.cluster}" has no container "${ref.container}".`, {
-      details: { cluster: client.cluster },
-    });
-  }
-  return [ref.container];
-}
-
-/** The wiring Tessera owns on a workload: env entries or a volume + mount, and the pod-template annotation. */
-export function wiringConfig(spec: SecretSpec, ref: WorkloadRef, containers: string[]): Record<string, unknown> {
-  const volume = volumeName(spec.name);
-  const env = [...spec.keys].sort().map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: spec.name, key } } }));
-  const podSpec: Record<string, unknown> =
-    spec.delivery === 'env'
-      ? { containers: containers.map((name) => ({ name, env })) }
-      : {
-          volumes: [{ name: volume, secret: { secretName: spec.name } }],
-          containers: containers.map((name) => ({
-            name,
-            volumeMounts: [{ name: volume, mountPath: spec.mountPath ?? `/var/run/secrets/tessera/${spec.name}`, readOnly: true }],
-          })),
-        };
-  return {
-    apiVersion: 'apps/v1',
-    kind: ref.kind,
-    metadata: { name: ref.name, namespace: spec.namespace },
-    spec: { template: { metadata: { annotations: { [VERSION_ANNOTATION]: spec.versionId } }, spec: podSpec } },
-  };
 }
 
 function checkValues(cluster: string, spec: SecretSpec, values: SecretValues): void {
@@ -298,6 +260,7 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
       wiringBody,
       options.overwrite === true,
       signal,
+      wiringManager(spec.app, spec.name),
     );
     wiring = 'applied';
   }
@@ -323,8 +286,9 @@ export async function deprovisionSecret(
     const path = workloadPath(client.cluster, spec.namespace, ref);
     const exists = await client.request({ method: 'GET', path, accept: METADATA_ACCEPT, signal });
     if (exists.status === 200) {
-      const empty = Buffer.from(JSON.stringify({ apiVersion: 'apps/v1', kind: ref.kind, metadata: { name: ref.name, namespace: spec.namespace } }));
-      await apply(client, path, `${ref.kind} ${spec.namespace}/${ref.name}`, empty, false, signal);
+      // Applying no fields under this secret's manager removes its wiring and leaves every other secret's in place.
+      const empty = Buffer.from(JSON.stringify(emptyWiringConfig(spec.namespace, ref)));
+      await apply(client, path, `${ref.kind} ${spec.namespace}/${ref.name}`, empty, false, signal, wiringManager(spec.app, spec.name));
       wiring = 'removed';
     } else if (exists.status !== 404) throw httpError(client.cluster, { method: 'GET', path }, exists);
   }

@@ -2,10 +2,11 @@
 // RBAC refuses the cluster-wide list), then the (app, cluster) cells computed from it. No Secret
 // value ever crosses the wire here: the Accept header asks for PartialObjectMetadataList.
 import { TesseraError, type ContractError } from '../../../shared/contract/index.ts';
-import { worstState, type CellState, type MatrixCell, type SecretCell } from '../../../shared/domain/cell-state.ts';
+import { worstState, type CellState, type MatrixCell, type SecretCell, type WiringDrift } from '../../../shared/domain/cell-state.ts';
 import { matches, parseSelector, type LabelSelector } from '../../../shared/domain/labels.ts';
 import type { KubeClient } from './http-client.ts';
 import { dataOwnership } from './managed-fields.ts';
+import { wiringDriftSentence } from './wiring.ts';
 import {
   APP_LABEL,
   KEYS_ANNOTATION,
@@ -188,8 +189,8 @@ function secretCell(spec: SecretSpec | null, live: LiveSecret | null, state: Cel
   };
 }
 
-/** The state of one managed Secret compared with the version the vault publishes. */
-export function compareSecret(spec: SecretSpec, live: LiveSecret): SecretCell {
+/** The state of one managed Secret compared with the version the vault publishes (and its wiring, when read). */
+export function compareSecret(spec: SecretSpec, live: LiveSecret, wiring: WiringDrift | null = null): SecretCell {
   const cell = secretCell(spec, live, 'in-sync', '', spec.namespace, spec.name);
   const owned = dataOwnership(live.managedFields);
   const annotated = new Set(live.annotatedKeys);
@@ -201,6 +202,10 @@ export function compareSecret(spec: SecretSpec, live: LiveSecret): SecretCell {
   if (cell.keysAdded.length > 0) parts.push(`keys added out of band: ${cell.keysAdded.join(', ')}`);
   if (cell.keysRemoved.length > 0) parts.push(`keys removed out of band: ${cell.keysRemoved.join(', ')}`);
   for (const d of cell.drift) parts.push(`"${d.manager}" (${d.operation || 'write'}${d.time ? ` at ${d.time}` : ''}) changed ${d.keys.join(', ')}`);
+  if (wiring) {
+    cell.wiring = [wiring];
+    parts.push(wiringDriftSentence(wiring));
+  }
   if (parts.length > 0) {
     cell.state = 'drifted';
     cell.reason = `Secret ${spec.namespace}/${spec.name} drifted: ${parts.join('; ')}.`;
@@ -213,8 +218,17 @@ export function compareSecret(spec: SecretSpec, live: LiveSecret): SecretCell {
   return cell;
 }
 
+export const wiringKey = (app: string, namespace: string, secret: string) => `${app}\u0000${namespace}\u0000${secret}`;
+
 /** All cells of one cluster. `apps` lists every app of the matrix (published ones and any found live). */
-export function cellsForCluster(cluster: string, labels: Record<string, string>, publications: AppPublication[], listing: ClusterListing): MatrixCell[] {
+export function cellsForCluster(
+  cluster: string,
+  labels: Record<string, string>,
+  publications: AppPublication[],
+  listing: ClusterListing,
+  /** Wiring drift by wiringKey(app, namespace, secret), for the Secrets whose workloads were read. */
+  wiring: ReadonlyMap<string, WiringDrift | null> = new Map(),
+): MatrixCell[] {
   const byApp = new Map(publications.map((p) => [p.app, p]));
   const liveByApp = new Map<string, LiveSecret[]>();
   for (const s of listing.secrets) {
@@ -242,7 +256,7 @@ export function cellsForCluster(cluster: string, labels: Record<string, string>,
         const found = live.find((l) => l.namespace === spec.namespace && l.name === spec.name) ?? null;
         if (found) {
           matched.add(found);
-          secrets.push(compareSecret(spec, found));
+          secrets.push(compareSecret(spec, found, wiring.get(wiringKey(app, spec.namespace, spec.name)) ?? null));
         } else if (forbidden !== undefined) {
           secrets.push(secretCell(spec, null, 'forbidden', forbidden, spec.namespace, spec.name));
         } else if (listing.namespaces !== null && !listing.namespaces.includes(spec.namespace)) {

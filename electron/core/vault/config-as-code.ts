@@ -3,8 +3,7 @@
 // fields and invalid names with the line they are on, and applies everything in one transaction.
 import { LineCounter, isMap, isScalar, parseDocument, stringify, type Document, type Node } from 'yaml';
 import { z } from 'zod';
-import { TesseraError, type ConfigChange, type ConfigImportResult } from '../../../shared/contract/index.ts';
-import { WORKLOAD_KINDS } from '../../../shared/domain/secret-rules.ts';
+import { TesseraError, workloadKindSchema, type ConfigChange, type ConfigImportResult } from '../../../shared/contract/index.ts';
 import { transaction } from '../store/index.ts';
 import type { VaultService } from './vault-service.ts';
 
@@ -17,7 +16,11 @@ const secretSchema = z
     delivery: z.enum(['env', 'volume']),
     mountPath: z.string().optional(),
     workload: z
-      .object({ kind: z.enum(WORKLOAD_KINDS), name: z.string(), container: z.string().optional() })
+      .object({
+        kind: workloadKindSchema,
+        name: z.string(),
+        container: z.string().optional(),
+      })
       .strict()
       .optional(),
     createNamespace: z.boolean().default(false),

@@ -3,7 +3,7 @@
 // configuration as code. Outputs carry ids, key names and who/when so lists render directly.
 import { z } from 'zod';
 import { channel } from '../channel.ts';
-import { WORKLOAD_KINDS, type Delivery, type WorkloadRef } from '../../domain/secret-rules.ts';
+import { workloadKindRule, type Delivery, type WorkloadKind, type WorkloadRef } from '../../domain/secret-rules.ts';
 
 export type { Delivery, WorkloadRef } from '../../domain/secret-rules.ts';
 
@@ -198,7 +198,16 @@ const name = z.string().min(1, 'must not be empty').max(253, 'is too long');
 const appRef = z.string().min(1, 'must not be empty').max(253, 'is too long');
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/u, 'must be a 64-character lower-case hex fingerprint');
 const tokenSerial = z.string().min(1, 'must not be empty').max(64, 'is too long');
-const workload = z.object({ kind: z.enum(WORKLOAD_KINDS), name, container: z.string().max(63).optional() }).strict();
+/** A workload kind Tessera can wire; a Job (or anything else) is refused with the reason. */
+export const workloadKindSchema = z
+  .string()
+  .superRefine((kind, ctx) => {
+    const rule = workloadKindRule(kind);
+    if (rule) ctx.addIssue({ code: 'custom', message: rule });
+  })
+  .transform((kind) => kind as WorkloadKind);
+const workloadKind = workloadKindSchema;
+const workload = z.object({ kind: workloadKind, name, container: z.string().max(63).optional() }).strict();
 const targeting = z.object({ selector: z.string().max(4096), include: z.array(name).max(10_000), exclude: z.array(name).max(10_000) }).strict();
 const value = z.object({ name: z.string().max(253, 'is too long'), value: z.string(), encoding: z.enum(['utf8', 'base64']).optional() }).strict();
 const labels = z.record(z.string().max(317), z.string().max(63));

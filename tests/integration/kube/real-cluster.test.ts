@@ -222,17 +222,17 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
     const env = d.spec.template.spec.containers[0].env;
     expect(env.map((e: any) => e.name)).toEqual(['OWN', 'API_KEY', 'TOKEN']);
     expect(env[1].valueFrom.secretKeyRef).toEqual({ name: 'web-secret', key: 'API_KEY' });
-    expect(d.spec.template.metadata.annotations['tessera.dev/version-id']).toBe('web-v1');
+    expect(d.spec.template.metadata.annotations['version.tessera.dev/web-secret']).toBe('web-v1');
     setVersion('web', 'web-v2', { API_KEY: 'w2', TOKEN: 't2' }, { name: 'web-secret', workload: { kind: 'Deployment', name: 'web' } });
     await kube.provision({ app: 'web', clusters: [one.contexts.admin] });
     d = (await api(one, 'GET', '/apis/apps/v1/namespaces/payments/deployments/web')).json;
-    expect(d.spec.template.metadata.annotations['tessera.dev/version-id']).toBe('web-v2');
+    expect(d.spec.template.metadata.annotations['version.tessera.dev/web-secret']).toBe('web-v2');
 
     const out = await kube.deprovision({ app: 'web', clusters: [one.contexts.admin] });
     expect(out[0]).toMatchObject({ ok: true, secrets: [{ action: 'deleted', wiring: 'removed' }] });
     d = (await api(one, 'GET', '/apis/apps/v1/namespaces/payments/deployments/web')).json;
     expect(d.spec.template.spec.containers[0].env).toEqual([{ name: 'OWN', value: 'kept' }]);
-    expect(d.spec.template.metadata.annotations?.['tessera.dev/version-id']).toBeUndefined();
+    expect(d.spec.template.metadata.annotations?.['version.tessera.dev/web-secret']).toBeUndefined();
     expect((await api(one, 'GET', '/api/v1/namespaces/payments/secrets/web-secret')).status).toBe(404);
   });
 

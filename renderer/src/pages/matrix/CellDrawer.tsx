@@ -80,6 +80,20 @@ function SecretDetails({ secret, app }: { secret: SecretCell; app: AppView | und
           {secret.keysRemoved.length > 0 && <Text size="sm">Missing on the cluster: {secret.keysRemoved.join(', ')}</Text>}
         </Alert>
       )}
+      {(secret.wiring ?? []).length > 0 && (
+        <Alert color="orange" title="Wiring removed outside Tessera">
+          <List size="sm">
+            {(secret.wiring ?? []).map((w) => (
+              <List.Item key={`${w.workload}-${w.manager}`}>
+                {w.workload}: <Code>{w.manager}</Code> no longer owns {w.missing.join(', ')}
+                {w.changedBy
+                  ? ` (last written by ${w.changedBy}${w.time ? ` at ${new Date(w.time).toLocaleString()}` : ''})`
+                  : ' (the cluster keeps no record of who removed it)'}
+              </List.Item>
+            ))}
+          </List>
+        </Alert>
+      )}
       {secret.drift.length > 0 && (
         <Alert color="orange" title="Changed outside Tessera">
           <List size="sm">
