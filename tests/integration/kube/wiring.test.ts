@@ -202,7 +202,7 @@ describe.skipIf(skipReason !== undefined)('wiring per secret on a real control p
       it('removing the volume secret alone leaves the env wiring', async () => {
         publish([db(`${app}-db2`, ['DB_PASSWORD', 'DB_URL']), { ...tls(`${app}-tls2`), mountPath: '/etc/tls2' }]);
         expect((await kube.provision({ app }))[0]).toMatchObject({ ok: true });
-        const out = await kube.deprovisionSecret(one.contexts.admin, { ...tls(`${app}-tls2`), mountPath: '/etc/tls2' });
+        const out = await kube.deprovisionSecret(one.contexts.admin, tls(`${app}-tls2`));
         expect(out).toMatchObject({ action: 'deleted', wiring: 'removed' });
         const t = await get();
         expect(volumes(t)).toEqual([]);
