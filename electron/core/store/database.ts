@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { TesseraError } from '../../../shared/contract/index.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
+import { secureDatabaseFiles, secureDataDir, type PermissionWarn } from './permissions.ts';
 
 export type Database = DatabaseSync;
 
@@ -15,7 +16,16 @@ const SQLITE_MAGIC = 'SQLite format 3\u0000';
 export interface OpenOptions {
   /** Replaces the app's migration list (tests of the mechanism itself). */
   migrations?: readonly Migration[];
+  /** Told when the data dir or a database file was wider than 0700/0600 and was tightened. */
+  warn?: PermissionWarn;
 }
+
+const warnOnStderr: PermissionWarn = (message, fields) =>
+  process.stderr.write(
+    `tessera: ${message}: ${Object.entries(fields)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}\n`,
+  );
 
 function looksLikeSqlite(file: string): boolean {
   const fd = openSync(file, 'r');
@@ -49,6 +59,8 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
     new TesseraError('TAMPERED', `${file} is not a usable Tessera database (${why}). It was left untouched; restore it from a backup or move it aside.`);
 
   if (existsSync(file) && !looksLikeSqlite(file)) throw corrupt('not an SQLite file');
+  const warn = options.warn ?? warnOnStderr;
+  secureDataDir(dataDir, file, warn);
 
   // Check the file read-only first, so a bad or newer file is never written to.
   if (existsSync(file)) {
@@ -83,6 +95,7 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Databa
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db, migrations);
+  secureDatabaseFiles(file, warn);
   return db;
 }
 

@@ -22,11 +22,12 @@ export function tokenAccess(tokens: TokenService): TokenAccess {
 }
 
 export function createVaultService(s: Services): VaultService {
-  const db = openDatabase(s.config.dataDir);
+  const log = s.log.child('vault');
+  const db = openDatabase(s.config.dataDir, { warn: (message, fields) => log.warn(message, fields) });
   let access: TokenAccess | null = null;
   const vault = new VaultService({
     db,
-    log: s.log.child('vault'),
+    log,
     tokens: () => (access ??= tokenAccess(s.tokens())),
     actor: () => actorName(s.env),
     onRewrapProgress: (event) => s.events.emit('vault.rewrap.progress', event),
