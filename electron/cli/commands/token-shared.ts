@@ -3,6 +3,7 @@
 import { TesseraError, type TokenInfoView } from '../../../shared/contract/index.ts';
 import type { CommandContext, OptionSpec } from '../command.ts';
 import { call } from '../output.ts';
+import { takeSecretVariable } from '../../core/child-env.ts';
 
 export const MODULE_OPTIONS: OptionSpec = {
   module: { type: 'string', multiple: true },
@@ -59,7 +60,8 @@ export async function unlockForRun(ctx: CommandContext): Promise<TokenInfoView> 
   let pin: string | undefined;
   const pinEnv = ctx.values['pin-env'];
   if (typeof pinEnv === 'string') {
-    pin = ctx.core().services.env[pinEnv];
+    // Read once and removed: no child process (a kubeconfig exec plugin) inherits the PIN.
+    pin = takeSecretVariable(ctx.core().services.env, pinEnv);
     if (pin === undefined || pin === '')
       throw new TesseraError('INVALID_INPUT', `The environment variable ${pinEnv} (named by --pin-env) is not set.`, { field: 'pin-env' });
   } else if (token.flags.protectedAuthenticationPath) {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, isAbsolute, join } from 'node:path';
 import { TesseraError } from '../../../shared/contract/index.ts';
+import { scrubbedEnv } from '../child-env.ts';
 
 export interface ExecConfig {
   command: string;
@@ -60,7 +61,8 @@ export function runExecPlugin(
     kind: 'ExecCredential',
     spec: { interactive: false, ...(config.provideClusterInfo && options.cluster ? { cluster: options.cluster } : {}) },
   };
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) };
+  // The plugin gets the user's environment minus anything of Tessera's (a PIN variable above all).
+  const env: NodeJS.ProcessEnv = { ...scrubbedEnv(), KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) };
   for (const e of config.env ?? []) env[e.name] = e.value;
   const what = `The credential plugin "${config.command}" of context "${context}"`;
 
