@@ -1,5 +1,7 @@
-// tessera secret set | versions | reveal. Values come from --from-literal, an .env file or a
-// Secret manifest; reveal needs an unlocked token and is audited.
+// tessera secret set | versions | reveal. Values come from files, standard input, an .env file,
+// a Secret manifest or --from-literal (which shows them in the process list); reveal needs an
+// unlocked token and is audited.
+import { readFileSync } from 'node:fs';
 import { TesseraError } from '../../../shared/contract/index.ts';
 import type { Command } from '../command.ts';
 import { call, printJson, table } from '../output.ts';
@@ -10,13 +12,20 @@ export const secretSetCommand: Command = {
   name: 'secret set',
   summary: 'Write a new version of a secret (creating the secret if needed)',
   usage:
-    'tessera secret set --app <app> --name <secret> (--from-literal KEY=VALUE… | --from-env-file <file> | --from-manifest <file>) [--delivery env|volume] [--mount-path P] [--token T --pin-env VAR] [--json]',
+    'tessera secret set --app <app> --name <secret> (--from-file KEY=PATH… | --from-stdin KEY | --from-literal KEY=VALUE… | --from-env-file <file> | --from-manifest <file>) [--delivery env|volume] [--mount-path P] [--token T --pin-env VAR] [--json]\n' +
+    '  --from-file KEY=PATH  the bytes of a file as the value of KEY (repeatable)\n' +
+    '  --from-stdin KEY      standard input, byte for byte, as the value of KEY (printf, not echo, avoids a trailing newline)\n' +
+    '  --from-env-file FILE  KEY=VALUE lines;  --from-manifest FILE  a Kubernetes Secret manifest\n' +
+    '  Warning: --from-literal puts the value in the process list, where every user of this machine can read it;\n' +
+    '  prefer --from-file, --from-stdin or --from-env-file.',
   options: {
     ...MODULE_OPTIONS,
     ...LOGIN_OPTIONS,
     app: { type: 'string' },
     name: { type: 'string' },
     'from-literal': { type: 'string', multiple: true },
+    'from-file': { type: 'string', multiple: true },
+    'from-stdin': { type: 'string' },
     'from-env-file': { type: 'string' },
     'from-manifest': { type: 'string' },
     delivery: { type: 'string' },
@@ -26,12 +35,17 @@ export const secretSetCommand: Command = {
     const app = required(ctx, 'app');
     const name = required(ctx, 'name');
     const literals = list(ctx, 'from-literal');
+    const files = list(ctx, 'from-file');
+    const stdinKey = optional(ctx, 'from-stdin');
     const envFile = optional(ctx, 'from-env-file');
     const manifest = optional(ctx, 'from-manifest');
-    if ([literals.length > 0, envFile !== undefined, manifest !== undefined].filter(Boolean).length !== 1) {
-      throw new TesseraError('INVALID_INPUT', 'Give the values with exactly one of --from-literal, --from-env-file or --from-manifest.', {
-        field: 'from-literal',
-      });
+    const perKey = literals.length > 0 || files.length > 0 || stdinKey !== undefined;
+    if ([perKey, envFile !== undefined, manifest !== undefined].filter(Boolean).length !== 1) {
+      throw new TesseraError(
+        'INVALID_INPUT',
+        'Give the values with --from-file, --from-stdin or --from-literal (they combine), or with exactly one of --from-env-file or --from-manifest.',
+        { field: 'from-file' },
+      );
     }
     const delivery = optional(ctx, 'delivery');
     if (delivery !== undefined && delivery !== 'env' && delivery !== 'volume')
@@ -48,28 +62,76 @@ export const secretSetCommand: Command = {
       });
     }
     await unlockIfNamed(ctx);
-    const version =
-      literals.length > 0
-        ? await call(ctx, 'vault.writeVersion', {
-            app,
-            secret: name,
-            values: literals.map((l, i) => {
-              const eq = l.indexOf('=');
-              if (eq <= 0) throw new TesseraError('INVALID_INPUT', `--from-literal number ${i + 1} is not KEY=VALUE.`, { field: `from-literal.${i}` });
-              return { name: l.slice(0, eq), value: l.slice(eq + 1) };
-            }),
-          })
-        : await call(ctx, 'vault.importVersion', {
-            app,
-            secret: name,
-            format: envFile ? 'env' : 'manifest',
-            text: readText((envFile ?? manifest)!, envFile ? '.env file' : 'manifest'),
-          });
+    const version = perKey
+      ? await call(ctx, 'vault.writeVersion', { app, secret: name, values: await perKeyValues(literals, files, stdinKey) })
+      : await call(ctx, 'vault.importVersion', {
+          app,
+          secret: name,
+          format: envFile ? 'env' : 'manifest',
+          text: readText((envFile ?? manifest)!, envFile ? '.env file' : 'manifest'),
+        });
     if (ctx.json) printJson(ctx, version);
     else ctx.out(`Wrote version ${version.number} of "${name}" (${version.keyNames.join(', ')}) for ${version.recipients.length} recipient(s).`);
     return 0;
   },
 };
+
+type Value = { name: string; value: string; encoding?: 'utf8' | 'base64' };
+
+/** Bytes as a contract value: text when they are valid UTF-8, base64 otherwise (binary files). */
+function bytesValue(name: string, bytes: Buffer): Value {
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? { name, value: text } : { name, value: bytes.toString('base64'), encoding: 'base64' };
+}
+
+function splitPair(option: string, text: string, index: number, what: string): [string, string] {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new TesseraError('INVALID_INPUT', `--${option} number ${index + 1} is not ${what}.`, { field: `${option}.${index}` });
+  return [text.slice(0, eq), text.slice(eq + 1)];
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The values of --from-literal, --from-file and --from-stdin together; a key given twice is refused. */
+async function perKeyValues(literals: string[], files: string[], stdinKey: string | undefined): Promise<Value[]> {
+  const values: Value[] = [];
+  const add = (v: Value, option: string) => {
+    if (values.some((x) => x.name === v.name))
+      throw new TesseraError('INVALID_INPUT', `Key "${v.name}" is given more than once (again by --${option}).`, { field: option });
+    values.push(v);
+  };
+  literals.forEach((l, i) => {
+    const [key, value] = splitPair('from-literal', l, i, 'KEY=VALUE');
+    add({ name: key, value }, 'from-literal');
+  });
+  files.forEach((f, i) => {
+    const [key, path] = splitPair('from-file', f, i, 'KEY=PATH');
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (error) {
+      throw new TesseraError('NOT_FOUND', `Cannot read the file "${path}" given for key "${key}" (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, {
+        field: `from-file.${i}`,
+      });
+    }
+    add(bytesValue(key, bytes), 'from-file');
+    bytes.fill(0);
+  });
+  if (stdinKey !== undefined) {
+    if (process.stdin.isTTY)
+      throw new TesseraError('INVALID_INPUT', `--from-stdin ${stdinKey} reads the value from a pipe or a redirected file, not from the terminal.`, {
+        field: 'from-stdin',
+      });
+    const bytes = await readStdin();
+    add(bytesValue(stdinKey, bytes), 'from-stdin');
+    bytes.fill(0);
+  }
+  return values;
+}
 
 export const secretVersionsCommand: Command = {
   name: 'secret versions',

@@ -128,4 +128,50 @@ describe.skipIf(skipReason !== null)('tessera vault commands', () => {
       other.cleanup();
     }
   });
+
+  it('takes values from files and standard input, so they never show in the process list', () => {
+    const cert = join(data.dir, 'cert.pem');
+    writeFileSync(cert, 'line one\nline two\n');
+    const binary = join(data.dir, 'key.der');
+    writeFileSync(binary, Buffer.from([0x30, 0x82, 0xff, 0x00, 0xfe]));
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'secret',
+        'set',
+        '--app',
+        'shop',
+        '--name',
+        'files',
+        '--from-file',
+        `CERT=${cert}`,
+        '--from-file',
+        `KEY=${binary}`,
+        '--from-stdin',
+        'TOKEN',
+        '--data-dir',
+        data.dir,
+      ],
+      { env: { ...hsm.env, TESSERA_ACTOR: 'cli-user' }, input: 'from-stdin-value', encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const revealed = JSON.parse(ok(['secret', 'reveal', '--app', 'shop', '--name', 'files', ...token, '--json']).out);
+    expect(revealed.values).toEqual([
+      { name: 'CERT', value: 'line one\nline two\n', encoding: 'utf8' },
+      { name: 'KEY', value: Buffer.from([0x30, 0x82, 0xff, 0x00, 0xfe]).toString('base64'), encoding: 'base64' },
+      { name: 'TOKEN', value: 'from-stdin-value', encoding: 'utf8' },
+    ]);
+    const twice = tessera(['secret', 'set', '--app', 'shop', '--name', 'files', '--from-file', `CERT=${cert}`, '--from-literal', 'CERT=x']);
+    expect(twice.err).toMatch(/Key "CERT" is given more than once/u);
+    const missing = tessera(['secret', 'set', '--app', 'shop', '--name', 'files', '--from-file', `CERT=${join(data.dir, 'nope')}`]);
+    expect(missing.err).toMatch(/NOT_FOUND: Cannot read the file .*nope" given for key "CERT" \(ENOENT\)/u);
+  });
+
+  it('warns in --help that --from-literal shows values in the process list', () => {
+    const help = ok(['secret', 'set', '--help']).out;
+    expect(help).toMatch(/--from-literal puts the value in the process list/u);
+    expect(help).toMatch(/--from-file KEY=PATH/u);
+    expect(help).toMatch(/--from-stdin KEY/u);
+  });
 });
