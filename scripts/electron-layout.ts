@@ -25,8 +25,8 @@ export const BUNDLES: readonly BundleSpec[] = [
 
 /** Files the built code reads at run time, copied beside the bundles: [source, name in dist/electron]. */
 export const RUNTIME_FILES: readonly (readonly [string, string])[] = [
-  ['assets/icons/32x32.png', 'tray.png'],
-  ['assets/icon.png', 'icon.png'],
+  ['build/icons/32x32.png', 'tray.png'],
+  ['build/icons/256x256.png', 'icon.png'],
 ];
 
 /** Modules loaded with require() at run time, never bundled: Electron's API and native bindings. */

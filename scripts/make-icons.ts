@@ -1,5 +1,7 @@
 // Draws Tessera's icon (four tiles on an indigo square, as assets/icon.svg) into the PNG, ICO
-// and ICNS files electron-builder wants. Run once when the design changes; outputs are committed.
+// and ICNS files electron-builder wants, in build/ (its resources folder): icon.icns for macOS,
+// icon.ico for Windows, icons/<n>x<n>.png for Linux. Run once when the design changes; outputs
+// are committed.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 
@@ -96,7 +98,7 @@ function icns(png512: Buffer, png256: Buffer): Buffer {
 }
 
 if (import.meta.main) {
-  const root = new URL('../assets/', import.meta.url);
+  const root = new URL('../build/', import.meta.url);
   mkdirSync(new URL('icons/', root), { recursive: true });
   const pngs = new Map<number, Buffer>();
   for (const size of [16, 32, 48, 64, 128, 256, 512]) {
