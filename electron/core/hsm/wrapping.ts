@@ -14,8 +14,19 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { TesseraError } from '../../../shared/contract/index.ts';
+import type { MapContext } from './errors.ts';
 import { CURVE_BYTES, aesFingerprint, parsePublicKey, spkiFingerprint, spkiPoint, type Curve } from './spki.ts';
-import type { TokenSession } from './token-service.ts';
+
+/** What the schemes use of an unlocked token's session (TokenService's TokenSession is one); a port, so wrapping does not import the service. */
+export interface WrappingSession {
+  readonly tokenSerial: string;
+  readonly label: string;
+  call<T>(op: string, args: Record<string, unknown>, context?: MapContext): Promise<T>;
+  mechanisms(): string[];
+  keyIdFor(fingerprint: string): Promise<string>;
+  publicKeyFor(keyId: string): Promise<Buffer>;
+  isUnlocked(): boolean;
+}
 
 export type RecipientKind = 'rsa-oaep' | 'ecdh-es' | 'aes-kw';
 
@@ -171,7 +182,7 @@ export function wrapInSoftware(recipient: Recipient, dek: Buffer): WrappedKey {
   throw new TesseraError('INVALID_INPUT', 'An AES recipient lives only on its token: unlock the token and wrap with wrapOnToken.');
 }
 
-function requireMechanism(session: TokenSession, name: string) {
+function requireMechanism(session: WrappingSession, name: string) {
   if (!session.mechanisms().includes(name)) {
     throw new TesseraError(
       'MECHANISM_UNSUPPORTED',
@@ -186,7 +197,7 @@ function aesAad(fingerprint: string): Buffer {
 }
 
 /** Wraps a DEK on the token (AES recipients); RSA and EC recipients are wrapped in software. */
-export async function wrapOnToken(session: TokenSession, recipient: Recipient, dek: Buffer): Promise<WrappedKey> {
+export async function wrapOnToken(session: WrappingSession, recipient: Recipient, dek: Buffer): Promise<WrappedKey> {
   if (recipient.kind !== 'aes-kw') return wrapInSoftware(recipient, dek);
   if (!recipient.keyId) throw new TesseraError('INVALID_INPUT', 'An AES recipient needs its CKA_ID.');
   if (recipient.tokenSerial && recipient.tokenSerial !== session.tokenSerial) {
@@ -212,7 +223,7 @@ export async function wrapOnToken(session: TokenSession, recipient: Recipient, d
  * Unwraps a DEK with the matching key on the session's token. `recipient` names the key; without
  * it the key is found by fingerprint among the token's keys. The caller zeroes the result.
  */
-export async function unwrapOnToken(session: TokenSession, wrapped: WrappedKey, recipient?: Recipient): Promise<Buffer> {
+export async function unwrapOnToken(session: WrappingSession, wrapped: WrappedKey, recipient?: Recipient): Promise<Buffer> {
   const keyId = recipient?.keyId ?? (await session.keyIdFor(wrapped.recipient));
   const fp = wrapped.recipient;
   try {

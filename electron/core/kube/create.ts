@@ -1,25 +1,29 @@
-// Creates the Kubernetes layer from the core's services: kubeconfig sources from the config,
-// environment and settings; labels and apps from the vault; scans kept in the vault's database.
-import type { Services } from '../services.ts';
+// Creates the Kubernetes layer from what it needs: kubeconfig sources and limits (read from
+// settings on each use), the cluster labels and the catalog as ports, and where scans are kept.
+import type { EventBus } from '../events.ts';
+import type { Logger } from '../log/logger.ts';
+import type { KubeconfigSources } from './kubeconfig-files.ts';
 import { createKubeService, type KubeService } from './kube-service.ts';
-import { sqliteScanStore } from './scan-store.ts';
-import { vaultCatalog, vaultLabelStore } from './vault-catalog.ts';
+import type { ClusterLabelStore } from './registry.ts';
+import type { ScanStore } from './scan-store.ts';
+import type { KubeCatalog } from './types.ts';
 
-export function createKube(s: Services): KubeService {
-  const kube = createKubeService({
-    sources: () => ({ kubeconfigEnv: s.config.kubeconfig ?? s.env.KUBECONFIG, extraFiles: s.settings.get().kubeconfigFiles }),
-    limits: () => {
-      const settings = s.settings.get();
-      return { concurrency: settings.concurrency, requestTimeoutSeconds: settings.requestTimeoutSeconds };
-    },
-    labels: vaultLabelStore(() => s.vault()),
-    catalog: () => vaultCatalog(() => s.vault()),
-    scans: sqliteScanStore(s.vault().db),
-    events: s.events,
-    log: s.log.child('kube'),
-    // Long-running hosts follow kubeconfig changes; the CLI reads once.
-    watch: s.config.host !== 'cli',
-  });
-  s.onClose(() => kube.close());
+export interface KubeDeps {
+  sources: () => KubeconfigSources;
+  limits: () => { concurrency: number; requestTimeoutSeconds: number };
+  labels: ClusterLabelStore;
+  catalog: () => KubeCatalog;
+  scans: ScanStore;
+  events: EventBus;
+  log: Logger;
+  /** Long-running hosts follow kubeconfig changes; the CLI reads once. */
+  watch: boolean;
+  onClose(fn: () => void): void;
+}
+
+export function createKube(deps: KubeDeps): KubeService {
+  const { onClose, ...options } = deps;
+  const kube = createKubeService(options);
+  onClose(() => kube.close());
   return kube;
 }

@@ -30,11 +30,12 @@ import {
   type PlanBody,
   type PlanScope,
 } from '../../../shared/domain/plan.ts';
-import type { AuditDetails } from '../audit/index.ts';
+import type { AuditDetails, AuditLog } from '../audit/index.ts';
 import type { EventBus } from '../events.ts';
 import { verifySignature, type SignatureAlgorithm, type TokenSignature } from '../hsm/index.ts';
 import type { KubeCatalog, KubeService, SecretSpec, SecretValues } from '../kube/index.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Database } from '../store/index.ts';
 import type { TokenAccess, VaultService } from '../vault/index.ts';
 import { evaluate, missingSentence } from './approvals.ts';
 import { RolloutJournal, type JournalStep } from './journal.ts';
@@ -42,9 +43,20 @@ import { computePlan, scopeClusters, wiringHash } from './planner.ts';
 import { tokenSigner, type Signer } from './signer.ts';
 import { TrustStore, spkiFromPem, type TrustState } from './trust.ts';
 
+/** What rollouts use of the vault. */
+export type RolloutVault = Pick<
+  VaultService,
+  'setPublication' | 'updateApp' | 'hasApp' | 'deleteApp' | 'versionKeyNames' | 'withVersions' | 'checkpointIfPrincipal'
+>;
+/** What rollouts use of the Kubernetes layer. */
+export type RolloutKube = Pick<KubeService, 'clusters' | 'scan' | 'lastScan' | 'provisionVersion' | 'deprovisionSecret'>;
+
 export interface RolloutServiceOptions {
-  vault: () => VaultService;
-  kube: () => KubeService;
+  /** The database the journal and the signed chain live in. */
+  db: Database;
+  audit: AuditLog;
+  vault: () => RolloutVault;
+  kube: () => RolloutKube;
   catalog: () => KubeCatalog;
   tokens: () => TokenAccess;
   dataDir: string;
@@ -82,13 +94,12 @@ export class RolloutService {
 
   constructor(options: RolloutServiceOptions) {
     this.options = options;
-    const vault = options.vault();
     this.signer = options.signer ?? tokenSigner(options.tokens);
-    this.journal = new RolloutJournal(vault.db);
-    this.trust = new TrustStore({ db: vault.db, dataDir: options.dataDir, signer: this.signer, audit: vault.audit, actor: options.actor });
+    this.journal = new RolloutJournal(options.db);
+    this.trust = new TrustStore({ db: options.db, dataDir: options.dataDir, signer: this.signer, audit: options.audit, actor: options.actor });
   }
 
-  private get vault(): VaultService {
+  private get vault(): RolloutVault {
     return this.options.vault();
   }
 
@@ -97,17 +108,7 @@ export class RolloutService {
   }
 
   private audit(actor: string, action: string, subject: string, details: AuditDetails = {}, outcome: 'ok' | 'refused' | 'failed' = 'ok'): void {
-    this.vault.audit.append({ actor, action, subject, outcome, details });
-  }
-
-  /** Signs a checkpoint of the audit log when the actor is a principal whose token is unlocked. */
-  private async checkpoint(actor: string): Promise<void> {
-    if (!this.vault.principals.find(actor)) return;
-    try {
-      await this.vault.checkpoint(actor);
-    } catch (error) {
-      this.options.log.info('audit checkpoint not signed', { principal: actor, code: error instanceof TesseraError ? error.code : 'INTERNAL' });
-    }
+    this.options.audit.append({ actor, action, subject, outcome, details });
   }
 
   /** At start-up (and before listing): rollouts a dead process left running become 'interrupted' and are announced. */
@@ -202,7 +203,7 @@ export class RolloutService {
       publications,
       clusters: labels,
       scan,
-      versionKeys: (id) => this.vault.secrets.versionById(id)?.keyNames ?? null,
+      versionKeys: (id) => this.vault.versionKeyNames(id),
       lastWiring: (app, secret, cluster) => this.journal.lastWiring(app, secret, cluster),
       adopt: req.adopt ?? [],
     });
@@ -354,7 +355,7 @@ export class RolloutService {
       created_at: new Date().toISOString(),
     });
     this.audit(principal, 'rollout.approve', `plan/${hash}`, { keyFingerprint: p.keyFingerprint, algorithm: signature.algorithm, signed: true });
-    await this.checkpoint(principal);
+    await this.vault.checkpointIfPrincipal(principal);
     return this.getPlan(hash);
   }
 
@@ -589,7 +590,7 @@ export class RolloutService {
       if (status === 'completed' && body.intent === 'delete-app') {
         for (const app of body.scope.apps) {
           try {
-            if (this.vault.apps.find(app)) this.vault.deleteApp(app);
+            if (this.vault.hasApp(app)) this.vault.deleteApp(app);
           } catch (error) {
             this.options.log.warn('the app could not be deleted after its Secrets were', {
               app,
@@ -609,7 +610,7 @@ export class RolloutService {
         status === 'completed' ? 'ok' : 'failed',
       );
       this.options.events?.emit('rollout.state', final);
-      await this.checkpoint(requester);
+      await this.vault.checkpointIfPrincipal(requester);
       return this.get(id);
     } finally {
       outer?.removeEventListener('abort', onAbort);

@@ -1,11 +1,9 @@
 // Forward-only schema migrations, applied in this order at start-up. Never edit one that has
 // shipped; add a new one. Each area appends its own, named '<number>_<area>_<what>'.
+import type { Migration } from './migration.ts';
 import { VAULT_INITIAL } from './vault-schema.ts';
 
-export interface Migration {
-  id: string;
-  sql: string;
-}
+export type { Migration } from './migration.ts';
 
 /** The Kubernetes layer's last scans (the matrix with its time). */
 const KUBE_SCANS: Migration = {

@@ -1,7 +1,7 @@
 // The vault's first schema: apps, secrets, immutable versions with their wrapped data keys,
 // recipients, clusters, principals, approval policies and the append-only audit log.
 // Immutability and append-only are enforced by triggers, not only by the code above them.
-import type { Migration } from './migrations.ts';
+import type { Migration } from './migration.ts';
 
 export const VAULT_INITIAL: Migration = {
   id: '0001_vault_initial',

@@ -1,9 +1,10 @@
-// Builds the vault from a core's services: the database in the data dir (opened on first use),
-// the token layer through the narrow TokenAccess view, and rewrap progress as events.
-import { actorName } from '../actor.ts';
+// Builds the vault from what it needs: the database and the audit log over it, the token layer
+// through the narrow TokenAccess view, who is acting, and rewrap progress as events.
+import type { RewrapProgressEvent } from '../../../shared/contract/index.ts';
+import type { AuditLog } from '../audit/index.ts';
 import type { TokenService } from '../hsm/index.ts';
-import type { Services } from '../services.ts';
-import { openDatabase } from '../store/index.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Database } from '../store/index.ts';
 import type { TokenAccess } from './keyring.ts';
 import { VaultService } from './vault-service.ts';
 
@@ -21,17 +22,24 @@ export function tokenAccess(tokens: TokenService): TokenAccess {
   };
 }
 
-export function createVaultService(s: Services): VaultService {
-  const log = s.log.child('vault');
-  const db = openDatabase(s.config.dataDir, { warn: (message, fields) => log.warn(message, fields) });
+export interface VaultDeps {
+  db: Database;
+  audit: AuditLog;
+  /** The token layer, started on first use. */
+  tokens: () => TokenService;
+  log: Logger;
+  actor: () => string;
+  onRewrapProgress: (event: RewrapProgressEvent) => void;
+}
+
+export function createVaultService(deps: VaultDeps): VaultService {
   let access: TokenAccess | null = null;
-  const vault = new VaultService({
-    db,
-    log,
-    tokens: () => (access ??= tokenAccess(s.tokens())),
-    actor: () => actorName(s.env),
-    onRewrapProgress: (event) => s.events.emit('vault.rewrap.progress', event),
+  return new VaultService({
+    db: deps.db,
+    audit: deps.audit,
+    log: deps.log,
+    tokens: () => (access ??= tokenAccess(deps.tokens())),
+    actor: deps.actor,
+    onRewrapProgress: deps.onRewrapProgress,
   });
-  s.onClose(() => vault.close());
-  return vault;
 }

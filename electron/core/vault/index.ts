@@ -1,6 +1,6 @@
 // The vault: what the rest of core (handlers, the Kubernetes layer) may use.
-export { VaultService, type VaultServiceOptions, type OpenedVersion, type NewApp, type SecretDefinition } from './vault-service.ts';
-export { createVaultService, tokenAccess } from './create.ts';
+export { VaultService, type VaultServiceOptions, type OpenedVersion, type PublishedApp, type NewApp, type SecretDefinition } from './vault-service.ts';
+export { createVaultService, tokenAccess, type VaultDeps } from './create.ts';
 export { KeyFinder, type TokenAccess } from './keyring.ts';
 export { FORMAT_TAG, encodePayload, decodePayload, additionalData, seal, open, wipe, type SecretEntry, type VersionBinding } from './envelope.ts';
 export { entriesFromEnvFile, entriesFromManifest } from './import-formats.ts';

@@ -47,6 +47,8 @@ import { KeyFinder, type TokenAccess } from './keyring.ts';
 
 export interface VaultServiceOptions {
   db: Database;
+  /** The audit log over the same database (one is made over db when absent). */
+  audit?: AuditLog | undefined;
   log: Logger;
   tokens: () => TokenAccess;
   /** Who is acting (audit entries, version authorship). */
@@ -69,6 +71,24 @@ export interface SecretDefinition {
   workload?: WorkloadRef | undefined;
   createNamespace?: boolean | undefined;
   keyNames?: string[] | undefined;
+}
+
+/** One app as it is to be provisioned: targeting, where it is published, and the latest version of each secret (names only). */
+export interface PublishedApp {
+  app: string;
+  namespace: string;
+  targeting: AppTargeting;
+  /** Clusters the app is published on. */
+  published: string[];
+  secrets: {
+    name: string;
+    createNamespace: boolean;
+    versionId: string;
+    keyNames: string[];
+    delivery: Delivery;
+    mountPath: string | null;
+    workload: WorkloadRef | null;
+  }[];
 }
 
 /** What the Kubernetes layer gets for provisioning: the record and its values, valid only inside the callback. */
@@ -102,7 +122,7 @@ export class VaultService {
     this.options = options;
     this.db = options.db;
     this.log = options.log;
-    this.audit = new AuditLog(this.db);
+    this.audit = options.audit ?? new AuditLog(this.db);
     this.apps = new AppRepository(this.db);
     this.secrets = new SecretRepository(this.db);
     this.recipients = new RecipientRepository(this.db);
@@ -125,6 +145,15 @@ export class VaultService {
     const app = this.apps.find(ref);
     if (!app) throw new TesseraError('NOT_FOUND', `There is no app named "${ref}".`, { details: { app: ref } });
     return app;
+  }
+
+  hasApp(ref: string): boolean {
+    return this.apps.find(ref) !== null;
+  }
+
+  /** The key names of a version, or null when there is no such version. */
+  versionKeyNames(versionId: string): string[] | null {
+    return this.secrets.versionById(versionId)?.keyNames ?? null;
   }
 
   private requireSecret(app: AppRecord, name: string): SecretRecord {
@@ -237,6 +266,34 @@ export class VaultService {
       this.record(`app.${state === 'published' ? 'publish' : 'unpublish'}`, `app/${app.name}`, { cluster });
     });
     return this.getApp(app.id);
+  }
+
+  /** Every app with the latest version of each secret that has one: what the Kubernetes layer provisions (names, never values). */
+  publishedApps(): PublishedApp[] {
+    return this.apps.list().map((app) => ({
+      app: app.name,
+      namespace: app.namespace,
+      targeting: app.targeting,
+      published: this.apps
+        .publications(app.id)
+        .filter((p) => p.state === 'published')
+        .map((p) => p.cluster),
+      secrets: this.secrets.listForApp(app.id).flatMap((s) => {
+        const latest = this.secrets.version(s.id);
+        if (!latest) return []; // nothing written yet: nothing to provision
+        return [
+          {
+            name: s.name,
+            createNamespace: s.createNamespace,
+            versionId: latest.id,
+            keyNames: latest.keyNames,
+            delivery: s.delivery,
+            mountPath: s.mountPath,
+            workload: s.workload,
+          },
+        ];
+      }),
+    }));
   }
 
   // ---- secrets ----
@@ -465,7 +522,7 @@ export class VaultService {
         }
       });
       this.record('version.reveal', subject, { versionId: version.id, keyNames: version.keyNames });
-      await this.autoCheckpoint(finder);
+      await this.checkpointIfPrincipal(this.actor(), finder);
       return { app: app.name, secret: secret.name, version: version.number, versionId: version.id, values };
     } finally {
       wipe(decrypted.entries, decrypted.dek);
@@ -610,7 +667,7 @@ export class VaultService {
       this.options.onRewrapProgress?.({ done, total: pending.length, versionId: id, app: app.name, secret: secret.name, version: version.number });
     }
     this.record('vault.rewrap', 'vault', { rewrapped: done, active: [...active] });
-    if (pending.length > 0) await this.autoCheckpoint(finder);
+    if (pending.length > 0) await this.checkpointIfPrincipal(this.actor(), finder);
     return { ...this.rewrapStatus(), rewrapped: done };
   }
 
@@ -703,9 +760,9 @@ export class VaultService {
     throw new TesseraError('TOKEN_LOCKED', `Unlock the token that holds principal "${principalName}"'s signing key.`);
   }
 
-  /** After an operation that used tokens: when the actor is a principal whose key is unlocked, sign. */
-  private async autoCheckpoint(finder: KeyFinder): Promise<void> {
-    const principal = this.principals.find(this.actor());
+  /** After an operation that used tokens: when the actor is a principal whose key is unlocked, sign a checkpoint (and say why not when it cannot). */
+  async checkpointIfPrincipal(actor: string, finder?: KeyFinder): Promise<void> {
+    const principal = this.principals.find(actor);
     if (!principal) return;
     try {
       await this.checkpoint(principal.name, finder);

@@ -1,8 +1,14 @@
 // app.* and settings.* channels.
-import type { Services } from '../../services.ts';
+import type { CoreConfig } from '../../config.ts';
+import type { EventBus } from '../../events.ts';
+import type { SettingsStore } from '../../settings/settings-store.ts';
 import type { Handlers } from '../dispatcher.ts';
 
-export function appHandlers(s: Services): Pick<Handlers, 'app.info' | 'settings.get' | 'settings.set'> {
+export function appHandlers(s: {
+  config: CoreConfig;
+  settings: SettingsStore;
+  events: EventBus;
+}): Pick<Handlers, 'app.info' | 'settings.get' | 'settings.set'> {
   return {
     'app.info': async () => ({
       name: 'Tessera',

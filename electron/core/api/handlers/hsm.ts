@@ -1,11 +1,12 @@
 // hsm.* channels: modules, tokens, login/logout, keys, key generation, keychain.
 import { discoverModules } from '../../hsm/module-discovery.ts';
-import type { Services } from '../../services.ts';
+import type { TokenService } from '../../hsm/index.ts';
+import type { SettingsStore } from '../../settings/settings-store.ts';
 import type { Handlers } from '../dispatcher.ts';
 
 type HsmChannel = 'hsm.modules' | 'hsm.tokens' | 'hsm.login' | 'hsm.logout' | 'hsm.keys' | 'hsm.generateKey' | 'hsm.keychain' | 'hsm.keychainForget';
 
-export function hsmHandlers(s: Services): Pick<Handlers, HsmChannel> {
+export function hsmHandlers(s: { tokens: () => TokenService; settings: SettingsStore }): Pick<Handlers, HsmChannel> {
   return {
     'hsm.modules': async () => discoverModules({ configured: s.settings.get().pkcs11Modules }),
     'hsm.tokens': async () => s.tokens().listModules(),

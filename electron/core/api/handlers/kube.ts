@@ -1,15 +1,8 @@
 // kube.* channels: contexts, clusters and labels, probe, scan, provision, deprovision, verify.
 import { compactMatrix } from '../../kube/compact.ts';
 import { listKubeContexts } from '../../kube/kubeconfig-files.ts';
-import type { Services } from '../../services.ts';
+import type { KubeService, KubeconfigSources } from '../../kube/index.ts';
 import type { Handlers } from '../dispatcher.ts';
-
-export function kubeconfigSources(s: Services) {
-  return {
-    kubeconfigEnv: s.config.kubeconfig ?? s.env.KUBECONFIG,
-    extraFiles: s.settings.get().kubeconfigFiles,
-  };
-}
 
 type KubeChannel =
   | 'kube.contexts'
@@ -25,9 +18,9 @@ type KubeChannel =
   | 'kube.deprovision'
   | 'kube.verify';
 
-export function kubeHandlers(s: Services): Pick<Handlers, KubeChannel> {
+export function kubeHandlers(s: { kube: () => KubeService; kubeconfigSources: () => KubeconfigSources }): Pick<Handlers, KubeChannel> {
   return {
-    'kube.contexts': async () => listKubeContexts(kubeconfigSources(s)),
+    'kube.contexts': async () => listKubeContexts(s.kubeconfigSources()),
     'kube.clusters': async () => s.kube().clusters(),
     'kube.setLabels': async ({ cluster, set, remove }) => s.kube().setLabels(cluster, set, remove),
     'kube.probe': async ({ clusters }, ctx) => s.kube().probe(clusters, ctx.signal),

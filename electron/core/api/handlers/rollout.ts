@@ -2,8 +2,9 @@
 // policies. Also the kube.provision / kube.deprovision channels, routed through plans so the
 // one-click actions cannot bypass the approval policies.
 import { TesseraError, type ClusterOutcome } from '../../../../shared/contract/index.ts';
-import type { Services } from '../../services.ts';
+import type { KubeService } from '../../kube/index.ts';
 import { scopeClusters, type RolloutService } from '../../rollout/index.ts';
+import type { VaultService } from '../../vault/index.ts';
 import type { Handlers } from '../dispatcher.ts';
 
 type RolloutChannel =
@@ -28,7 +29,7 @@ type RolloutChannel =
   | 'rollout.policies'
   | 'rollout.setPolicy';
 
-export function rolloutHandlers(s: Services): Pick<Handlers, RolloutChannel> {
+export function rolloutHandlers(s: { rollouts: () => RolloutService }): Pick<Handlers, RolloutChannel> {
   const r = () => s.rollouts();
   return {
     'rollout.plan': async ({ scope, as, adopt, refresh }, ctx) => r().plan({ scope, as, adopt, refresh, signal: ctx.signal }),
@@ -96,7 +97,11 @@ async function planAndExecute(
 }
 
 /** kube.provision / kube.deprovision through plans: explicit clusters are published to (or unpublished from) first. */
-export function routedKubeHandlers(s: Services): Pick<Handlers, 'kube.provision' | 'kube.deprovision'> {
+export function routedKubeHandlers(s: {
+  vault: () => Pick<VaultService, 'setPublication' | 'hasApp'>;
+  kube: () => Pick<KubeService, 'clusters'>;
+  rollouts: () => RolloutService;
+}): Pick<Handlers, 'kube.provision' | 'kube.deprovision'> {
   return {
     'kube.provision': async ({ app, clusters, selector }, ctx) => {
       for (const c of clusters ?? []) s.vault().setPublication(app, c, 'published');
@@ -110,7 +115,7 @@ export function routedKubeHandlers(s: Services): Pick<Handlers, 'kube.provision'
           .map((c) => [c.name, c.labels]),
       );
       const names = scopeClusters({ apps: [], clusters: clusters ?? [], selector: selector ?? '', cells: [] }, labels);
-      if (s.vault().apps.find(app)) for (const c of names) s.vault().setPublication(app, c, 'unpublished');
+      if (s.vault().hasApp(app)) for (const c of names) s.vault().setPublication(app, c, 'unpublished');
       return planAndExecute(s.rollouts(), { apps: [app], clusters: names }, ctx.signal);
     },
   };

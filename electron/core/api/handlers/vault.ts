@@ -1,8 +1,7 @@
 // vault.* channels: apps, secrets, versions, reveal, recipients and rotation, clusters,
 // principals and policies. The vault (and its database) is created on first use.
 import { TesseraError } from '../../../../shared/contract/index.ts';
-import type { Services } from '../../services.ts';
-import type { SecretEntry } from '../../vault/index.ts';
+import type { SecretEntry, VaultService } from '../../vault/index.ts';
 import type { Handlers } from '../dispatcher.ts';
 
 type VaultChannel =
@@ -41,7 +40,7 @@ function toEntries(values: { name: string; value: string; encoding?: 'utf8' | 'b
   });
 }
 
-export function vaultHandlers(s: Services): Pick<Handlers, VaultChannel> {
+export function vaultHandlers(s: { vault: () => VaultService }): Pick<Handlers, VaultChannel> {
   const v = () => s.vault();
   return {
     'vault.apps': async () => v().listApps(),
