@@ -25,6 +25,8 @@ export const LAYERS: Record<string, number> = {
   wiring: 6,
 };
 const ROOT_RANK = 6;
+/** Top-level files ranked with the composition root: it, and the bundle's entry that re-exports it. */
+const ENTRIES = ['index.ts', 'bundle-entry.ts'];
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -89,7 +91,7 @@ export function findCycles(graph: ImportGraph): string[][] {
 
 function rank(file: string): number {
   const parts = file.split('/');
-  if (parts.length === 1) return file === 'index.ts' ? ROOT_RANK : 0;
+  if (parts.length === 1) return ENTRIES.includes(file) ? ROOT_RANK : 0;
   return LAYERS[parts[0]!] ?? 0;
 }
 
