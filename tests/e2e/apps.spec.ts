@@ -227,10 +227,10 @@ test('targeting is checked with the shared selector rules, and an app is deleted
   // makes the plan that follows (here none: the cluster is unreachable, nothing is live).
   await expect(publish).toBeEnabled({ timeout: 30_000 });
   await expect(publish).not.toBeChecked();
-  await publish.click({ force: true });
+  await publish.click();
   await expect(publish).toBeChecked({ timeout: 30_000 });
   await expect(publish).toBeEnabled({ timeout: 30_000 });
-  await publish.click({ force: true });
+  await publish.click();
   await expect(publish).not.toBeChecked({ timeout: 30_000 });
   await expect(clusters.getByRole('switch', { name: 'Published to prod-us' })).toBeDisabled();
   await shot(page, testInfo.outputPath('apps-targeting-light.png'));

@@ -82,3 +82,139 @@ test('1 · the header holds four unlocked tokens in one chip that opens a popove
   await expect(popover).toBeHidden();
   await expect(chip).toBeFocused();
 });
+
+test('4 · column names shorten in the middle, show in full on hover and focus, and a status line names the focused tile', async ({ page }, testInfo) => {
+  test.skip(skipReason !== null, skipReason ?? '');
+  const first = desk.prod[0]!; // prod-eu-west-1-cluster-00
+  await openDesk(page);
+  const grid = page.getByRole('grid', { name: 'Apps by clusters' });
+  const header = grid.getByRole('columnheader', { name: first, exact: true });
+  await expect(header).toBeVisible();
+  // Head and tail survive: every prod-eu-west-1 cluster no longer reads "prod-eu-west-1-c…".
+  await expect(header.locator('[data-short-label]')).toHaveText('prod-eu…ster-00');
+  await expect(grid.getByRole('columnheader', { name: desk.prod[5]!, exact: true }).locator('[data-short-label]')).toHaveText('prod-eu…ster-05');
+
+  await header.hover();
+  const tip = page.getByRole('tooltip');
+  await expect(tip).toHaveText(`${first} · env=prod`);
+  await page.mouse.move(5, 400);
+  await expect(tip).toBeHidden();
+
+  // Focus (keyboard or click) shows the focused tile's column name and fills the status line.
+  await grid.getByRole('gridcell', { name: new RegExp(`^payments on ${first}: `) }).click();
+  await expect(tip).toHaveText(`${first} · env=prod`);
+  const status = page.getByTestId('matrix-status-line');
+  await expect(status).toHaveText(new RegExp(`^payments on ${first} · (not targeted|missing) · not scanned yet$`));
+  await page.keyboard.press('ArrowRight');
+  // Columns are sorted by name within their group.
+  const sorted = [...desk.prod].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const next = sorted[sorted.indexOf(first) + 1]!;
+  await expect(tip).toHaveText(`${next} · env=prod`);
+  await expect(status).toContainText(`payments on ${next} · `);
+
+  // Filtered down to one cluster per group, group labels stay inside their own column.
+  await rpc(desk.served, 'kube.setLabels', { cluster: desk.prod[3]!, set: { team: 'edge' }, remove: [] });
+  await rpc(desk.served, 'kube.setLabels', { cluster: desk.staging[3]!, set: { team: 'edge' }, remove: [] });
+  await page.reload();
+  await page.getByRole('textbox', { name: 'Cluster selector' }).fill('team=edge');
+  await expect(grid.getByRole('columnheader')).toHaveCount(3);
+  const boxes = await grid.locator('[data-column-group]').evaluateAll((els) =>
+    els.map((el) => {
+      const seg = el.getBoundingClientRect();
+      const label = el.firstElementChild!.getBoundingClientRect();
+      return { segRight: seg.right, labelRight: label.right, labelLeft: label.left };
+    }),
+  );
+  expect(boxes).toHaveLength(2);
+  for (const b of boxes) expect(b.labelRight).toBeLessThanOrEqual(b.segRight + 0.5);
+  expect(boxes[0]!.labelRight).toBeLessThanOrEqual(boxes[1]!.labelLeft);
+  await expectAccessible(page);
+  await shotBothThemes(page, testInfo, 'matrix-columns-filtered');
+});
+
+test('9 · key names keep their case in monospace, and "Define a secret" sits at the top of an app', async ({ page }, testInfo) => {
+  test.skip(skipReason !== null, skipReason ?? '');
+  for (const cluster of desk.prod.slice(0, 4)) await rpc(desk.served, 'vault.setPublication', { app: 'payments', cluster, state: 'published' });
+  const plan = await rpc(desk.served, 'rollout.plan', { scope: { apps: ['payments'], clusters: desk.prod.slice(0, 4) } });
+  expect(plan.counts.create).toBe(4);
+  await openDesk(page);
+  await page.evaluate((hash) => (window.location.hash = `/rollouts/${hash}`), plan.hash);
+  const key = page.getByTestId('plan-panel').locator('[data-key-name="tls.crt"]').first();
+  await expect(key).toBeVisible();
+  expect(await key.evaluate((el) => [getComputedStyle(el).textTransform, getComputedStyle(el).fontFamily])).toEqual(['none', expect.stringMatching(/mono/i)]);
+  expect(await key.evaluate((el) => (el as HTMLElement).innerText)).toContain('tls.crt');
+
+  await goToPage(page, 'Apps');
+  await page.getByRole('button', { name: 'Open app payments' }).click();
+  const define = page.getByRole('button', { name: 'Define a secret' });
+  const targeting = page.getByText('Targeting', { exact: true }).first();
+  await expect(define).toBeVisible();
+  await expect(targeting).toBeVisible();
+  const defineBox = await define.boundingBox();
+  expect(defineBox!.y).toBeLessThan(300);
+  expect(defineBox!.y).toBeLessThan((await targeting.boundingBox())!.y);
+  const secretKey = page.locator('[data-key-name="tls.key"]').first();
+  expect(await secretKey.evaluate((el) => (el as HTMLElement).innerText)).toContain('tls.key');
+  await expectAccessible(page);
+  await shotBothThemes(page, testInfo, 'app-secrets-first');
+});
+
+test('10 · keyboard: Shift+Arrow extends, Escape clears, focus returns from the drawer, selection looks unlike focus; the palette finds things', async ({
+  page,
+}, testInfo) => {
+  test.skip(skipReason !== null, skipReason ?? '');
+  await openDesk(page);
+  const grid = page.getByRole('grid', { name: 'Apps by clusters' });
+  const start = grid.getByRole('gridcell', { name: new RegExp(`^checkout on ${desk.prod[0]!}: `) });
+  await start.click();
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(page.getByTestId('selection-bar')).toContainText('6 tiles selected');
+  await shotBothThemes(page, testInfo, 'matrix-range-selected');
+
+  // A selected tile that is not focused and a focused tile look different.
+  const focused = page.locator(':focus');
+  await expect(focused).toHaveAttribute('role', 'gridcell');
+  const looks = await grid.locator('[role="gridcell"][aria-selected="true"]').evaluateAll((els) =>
+    els.map((el) => ({
+      focused: el === document.activeElement,
+      outline: getComputedStyle(el).outlineStyle,
+      corner: getComputedStyle(el, '::after').content,
+      shadow: getComputedStyle(el).boxShadow,
+    })),
+  );
+  const other = looks.find((l) => !l.focused)!;
+  expect(other.outline).toBe('none');
+  expect(other.corner).not.toBe('none');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('selection-bar')).toBeHidden();
+  const focusLook = await focused.evaluate((el) => ({ outline: getComputedStyle(el).outlineStyle, corner: getComputedStyle(el, '::after').content }));
+  expect(focusLook).toEqual({ outline: 'solid', corner: 'none' });
+
+  // Enter opens the drawer; closing it puts the focus back on the same tile.
+  const label = await focused.getAttribute('aria-label');
+  await page.keyboard.press('Enter');
+  const drawer = page.getByRole('dialog', { name: label!.split(':')[0]! });
+  await expect(drawer).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(drawer).toBeHidden();
+  await expect(page.locator(':focus')).toHaveAttribute('aria-label', label!);
+
+  // The palette finds an app, a secret, a cluster and a plan, not only pages.
+  await page.keyboard.press('Control+K');
+  const palette = page.getByRole('textbox', { name: 'Command palette' });
+  await expect(palette).toBeFocused();
+  await palette.fill('search');
+  await expect(page.getByRole('button', { name: /App search/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: /Secret discovery\/search-tls/ })).toBeVisible();
+  await palette.fill('cluster-07');
+  await expect(page.getByRole('button', { name: new RegExp(`Cluster ${desk.prod[7]!}`) })).toBeVisible();
+  await palette.fill('Plan:');
+  await expect(page.getByRole('button', { name: /Plan: .*4 creates/ }).first()).toBeVisible();
+  await expectAccessible(page);
+  await palette.fill('prod-us-east-1-cluster-02');
+  await page.getByRole('button', { name: /Cluster prod-us-east-1-cluster-02/ }).click();
+  await expect(page).toHaveURL(/#\/clusters\/prod-us-east-1-cluster-02$/);
+  await expect(page.getByTestId('cluster-prod-us-east-1-cluster-02')).toBeFocused();
+});

@@ -1,11 +1,26 @@
 // The matrix: apps down, clusters across, one tile per (app, cluster). Virtualised in both
 // directions so 200 × 1,000 stays smooth: only the tiles in view (plus a margin) exist in the
 // DOM. Follows the ARIA grid pattern with a roving tab stop, so keyboards, screen readers and
-// tests can read and drive it.
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+// tests can read and drive it. Column names are shortened in the middle, with the full name in
+// a tooltip on hover and on focus, and a status line says what the focused tile is.
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useImperativeHandle,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FocusEvent,
+  type KeyboardEvent,
+  type MouseEvent,
+  type Ref,
+} from 'react';
 import type { CellState } from '../../../../shared/domain/cell-state.ts';
 import { CELL_LOOK } from './cell-style.ts';
 import classes from './MatrixGrid.module.css';
+import { middleEllipsis } from './middle-ellipsis.ts';
 
 export interface MatrixAxisItem {
   id: string;
@@ -32,7 +47,19 @@ export interface MatrixGridProps {
   columnGroupLabel?: string;
   /** Changes whenever stateAt's answers change, so visible tiles redraw. */
   version?: number;
+  /** One line on a tile (app, cluster, state, since when) for the status line under the grid. */
+  describeCell?: (row: number, col: number) => string;
+  /** Lets the page put the focus back on the active tile (after a drawer closes). */
+  ref?: Ref<MatrixGridHandle>;
 }
+
+export interface MatrixGridHandle {
+  /** Moves the keyboard focus to the active tile, scrolling it into view. */
+  focusActive(): void;
+}
+
+/** Characters of a column name that fit the rotated header; longer names lose their middle. */
+export const COLUMN_LABEL_CHARS = 15;
 
 export const ROW_HEIGHT = 34;
 export const COLUMN_WIDTH = 36;
@@ -151,13 +178,17 @@ const MatrixRow = memo(function MatrixRow({ row, item, showGroup, columns, block
   );
 });
 
-export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen, columnGroupLabel, version = 0 }: MatrixGridProps) {
+export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen, columnGroupLabel, version = 0, describeCell, ref }: MatrixGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState<Viewport>({ top: 0, left: 0, width: 1200, height: 800 });
   const [active, setActive] = useState<{ row: number; col: number }>({ row: 0, col: 0 });
   const anchor = useRef<{ row: number; col: number } | null>(null);
   const focusPending = useRef(false);
   const frame = useRef(0);
+  /** The column whose full name the tooltip shows: the hovered header's, else the focused tile's. */
+  const [hoverCol, setHoverCol] = useState<number | null>(null);
+  const [focusCol, setFocusCol] = useState<number | null>(null);
+  const [touched, setTouched] = useState(false);
 
   const totalWidth = ROW_HEADER_WIDTH + columns.length * COLUMN_WIDTH;
   const totalHeight = HEADER_HEIGHT + rows.length * ROW_HEIGHT;
@@ -225,7 +256,16 @@ export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen,
     setActive({ row: r, col: c });
     focusPending.current = true;
     scrollIntoView(r, c);
+    return { row: r, col: c };
   };
+
+  useImperativeHandle(ref, () => ({
+    focusActive() {
+      focusPending.current = true;
+      scrollIntoView(activeRow, activeCol);
+      setActive((a) => ({ ...a }));
+    },
+  }));
 
   const rectangle = (from: { row: number; col: number }, to: { row: number; col: number }) => {
     const keys: string[] = [];
@@ -256,6 +296,7 @@ export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen,
         anchor.current = here;
       }
       setActive(here);
+      setTouched(true);
       return;
     }
     const rowHeader = target.closest<HTMLElement>('[data-row-header]');
@@ -278,19 +319,34 @@ export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen,
       event.preventDefault();
       event.stopPropagation();
     };
+    // Shift + arrow extends the selection from the anchor (the tile where it started) to
+    // the tile the focus moves to, as in a spreadsheet.
+    const step = (dr: number, dc: number) => {
+      handled();
+      if (!event.shiftKey) {
+        moveTo(activeRow + dr, activeCol + dc);
+        return;
+      }
+      const from = anchor.current ?? { row: activeRow, col: activeCol };
+      anchor.current = from;
+      const to = moveTo(activeRow + dr, activeCol + dc);
+      onSelect({ kind: 'replace', keys: rectangle(from, to) });
+    };
     switch (event.key) {
       case 'ArrowUp':
-        handled();
-        return moveTo(activeRow - 1, activeCol);
+        return step(-1, 0);
       case 'ArrowDown':
-        handled();
-        return moveTo(activeRow + 1, activeCol);
+        return step(1, 0);
       case 'ArrowLeft':
-        handled();
-        return moveTo(activeRow, activeCol - 1);
+        return step(0, -1);
       case 'ArrowRight':
+        return step(0, 1);
+      case 'Escape':
+        if (selected.size === 0) return;
         handled();
-        return moveTo(activeRow, activeCol + 1);
+        anchor.current = null;
+        onSelect({ kind: 'replace', keys: [] });
+        return;
       case 'Home':
         handled();
         return moveTo(event.ctrlKey ? 0 : activeRow, 0);
@@ -349,62 +405,106 @@ export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen,
     );
   }
 
+  const tipCol = hoverCol ?? focusCol;
+  const tipColumn = tipCol === null ? undefined : columns[tipCol];
+
+  const onFocus = (event: FocusEvent<HTMLDivElement>) => {
+    const cell = (event.target as HTMLElement).closest<HTMLElement>('[data-r][data-c]');
+    setFocusCol(cell ? Number(cell.dataset.c) : null);
+    if (cell) setTouched(true);
+  };
+  const onBlur = (event: FocusEvent<HTMLDivElement>) => {
+    if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setFocusCol(null);
+  };
+
   const activeRendered =
     activeRow >= stableRange.rowStart && activeRow < stableRange.rowEnd && activeCol >= stableRange.colStart && activeCol < stableRange.colEnd;
 
   return (
-    <div
-      ref={scroller}
-      role="grid"
-      aria-label="Apps by clusters"
-      aria-rowcount={rows.length + 1}
-      aria-colcount={columns.length + 1}
-      aria-multiselectable
-      className={classes.scroller}
-      tabIndex={activeRendered && rows.length > 0 ? -1 : 0}
-      onScroll={onScroll}
-      onKeyDown={onKeyDown}
-      onClick={onClick}
-      onDoubleClick={onDoubleClick}
-      data-testid="matrix-grid"
-    >
-      <div className={classes.sizer} style={{ width: totalWidth, height: totalHeight }}>
-        <div role="row" aria-rowindex={1} className={classes.headerRow} style={{ width: totalWidth, height: HEADER_HEIGHT }}>
-          <div role="columnheader" aria-colindex={1} className={classes.corner} style={{ width: ROW_HEADER_WIDTH, height: HEADER_HEIGHT }}>
-            Apps \ clusters{columnGroupLabel ? ` by ${columnGroupLabel}` : ''}
+    <div className={classes.frame}>
+      <div
+        ref={scroller}
+        role="grid"
+        aria-label="Apps by clusters"
+        aria-rowcount={rows.length + 1}
+        aria-colcount={columns.length + 1}
+        aria-multiselectable
+        className={classes.scroller}
+        tabIndex={activeRendered && rows.length > 0 ? -1 : 0}
+        onScroll={onScroll}
+        onKeyDown={onKeyDown}
+        onClick={onClick}
+        onDoubleClick={onDoubleClick}
+        onFocus={onFocus}
+        onBlur={onBlur}
+        data-testid="matrix-grid"
+      >
+        <div className={classes.sizer} style={{ width: totalWidth, height: totalHeight }}>
+          <div role="row" aria-rowindex={1} className={classes.headerRow} style={{ width: totalWidth, height: HEADER_HEIGHT }}>
+            <div role="columnheader" aria-colindex={1} className={classes.corner} style={{ width: ROW_HEADER_WIDTH, height: HEADER_HEIGHT }}>
+              Apps \ clusters{columnGroupLabel ? ` by ${columnGroupLabel}` : ''}
+            </div>
+            {groupSegments
+              .filter((s) => s.end > stableRange.colStart && s.start < stableRange.colEnd)
+              .map((s) => (
+                <div
+                  key={`${s.group ?? ''}-${s.start}`}
+                  aria-hidden
+                  className={classes.groupHeader}
+                  data-column-group={s.group ?? '\u0000'}
+                  title={`Select every app on ${s.group ?? 'unlabelled'} clusters`}
+                  style={{ left: ROW_HEADER_WIDTH + s.start * COLUMN_WIDTH, width: (s.end - s.start) * COLUMN_WIDTH, cursor: 'pointer' }}
+                >
+                  <span className={classes.groupLabel} style={{ maxWidth: (s.end - s.start) * COLUMN_WIDTH - 10 }}>
+                    {s.group ?? '(none)'}
+                  </span>
+                </div>
+              ))}
+            {columns.slice(stableRange.colStart, stableRange.colEnd).map((c, i) => {
+              const col = stableRange.colStart + i;
+              return (
+                <div
+                  key={c.id}
+                  role="columnheader"
+                  aria-colindex={col + 2}
+                  className={classes.columnHeader}
+                  data-column-header={col}
+                  aria-label={c.label}
+                  aria-describedby={tipCol === col ? 'matrix-column-tip' : undefined}
+                  style={{ left: ROW_HEADER_WIDTH + col * COLUMN_WIDTH, width: COLUMN_WIDTH, height: HEADER_HEIGHT - GROUP_HEADER_HEIGHT }}
+                  onMouseEnter={() => setHoverCol(col)}
+                  onMouseLeave={() => setHoverCol((h) => (h === col ? null : h))}
+                >
+                  <span aria-hidden data-short-label>
+                    {middleEllipsis(c.label, COLUMN_LABEL_CHARS)}
+                  </span>
+                </div>
+              );
+            })}
           </div>
-          {groupSegments
-            .filter((s) => s.end > stableRange.colStart && s.start < stableRange.colEnd)
-            .map((s) => (
-              <div
-                key={`${s.group ?? ''}-${s.start}`}
-                aria-hidden
-                className={classes.groupHeader}
-                data-column-group={s.group ?? '\u0000'}
-                title={`Select every app on ${s.group ?? 'unlabelled'} clusters`}
-                style={{ left: ROW_HEADER_WIDTH + s.start * COLUMN_WIDTH, width: (s.end - s.start) * COLUMN_WIDTH, cursor: 'pointer' }}
-              >
-                <span className={classes.groupLabel}>{s.group ?? '(none)'}</span>
-              </div>
-            ))}
-          {columns.slice(stableRange.colStart, stableRange.colEnd).map((c, i) => {
-            const col = stableRange.colStart + i;
-            return (
-              <div
-                key={c.id}
-                role="columnheader"
-                aria-colindex={col + 2}
-                className={classes.columnHeader}
-                data-column-header={col}
-                title={`${c.label}${c.group ? ` (${c.group})` : ''}: select every app on this cluster`}
-                style={{ left: ROW_HEADER_WIDTH + col * COLUMN_WIDTH, width: COLUMN_WIDTH, height: HEADER_HEIGHT - GROUP_HEADER_HEIGHT }}
-              >
-                <span>{c.label}</span>
-              </div>
-            );
-          })}
+          {rowsInView}
+          {tipColumn && tipCol !== null && (
+            <div
+              role="tooltip"
+              id="matrix-column-tip"
+              className={classes.columnTip}
+              style={{
+                left: ROW_HEADER_WIDTH + tipCol * COLUMN_WIDTH + (tipCol > columns.length / 2 ? COLUMN_WIDTH : 0),
+                top: viewport.top + HEADER_HEIGHT - 6,
+                transform: tipCol > columns.length / 2 ? 'translateX(-100%)' : undefined,
+              }}
+              data-testid="matrix-column-tip"
+            >
+              {tipColumn.label}
+              {tipColumn.group ? <span className={classes.tipGroup}> · {tipColumn.group}</span> : null}
+            </div>
+          )}
         </div>
-        {rowsInView}
+      </div>
+      <div className={classes.statusLine} role="status" data-testid="matrix-status-line">
+        {touched && describeCell && rows.length > 0 && columns.length > 0
+          ? describeCell(activeRow, activeCol)
+          : 'Move to a tile with the arrow keys or the mouse to read its app, cluster, state and since when.'}
       </div>
     </div>
   );

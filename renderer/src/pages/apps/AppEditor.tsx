@@ -55,21 +55,22 @@ export function AppEditor({ name, onBack }: AppEditorProps) {
         title={`App ${a.name}`}
         description={`Namespace ${a.namespace} · ${a.secrets.length} secret(s) · created ${new Date(a.createdAt).toLocaleDateString()}`}
         actions={
-          <Button variant="default" color="red" leftSection={<IconTrash size={16} aria-hidden />} onClick={() => setDialog('delete')}>
-            Delete app
-          </Button>
+          <Group gap="sm">
+            <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setDialog('define')}>
+              Define a secret
+            </Button>
+            <Button variant="default" color="red" leftSection={<IconTrash size={16} aria-hidden />} onClick={() => setDialog('delete')}>
+              Delete app
+            </Button>
+          </Group>
         }
       />
       <AppFieldsCard key={a.updatedAt} app={a} onSaved={() => void app.refresh()} />
-      <TargetingCard key={`t-${a.updatedAt}`} app={a} onSaved={() => void app.refresh()} />
-      <Group justify="space-between">
-        <Text fw={700} size="lg" component="h3">
-          Secrets
-        </Text>
-        <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setDialog('define')}>
-          Define a secret
-        </Button>
-      </Group>
+      {/* Secrets before targeting: with a large fleet the targeting table is long, and what
+          an app owner comes for is the secrets. */}
+      <Text fw={700} size="lg" component="h3">
+        Secrets
+      </Text>
       {noRecipients && (
         <Alert color="yellow" icon={<IconKey aria-hidden />} title="No recipients yet">
           No version can be written until there is a recipient: create a key on <Anchor href="#/keys">Keys &amp; tokens</Anchor> and add it as a recipient.
@@ -84,6 +85,7 @@ export function AppEditor({ name, onBack }: AppEditorProps) {
       {a.secrets.map((s) => (
         <SecretCard key={s.id} app={a.name} namespace={a.namespace} secret={s} onChanged={app.refresh} />
       ))}
+      <TargetingCard key={`t-${a.updatedAt}`} app={a} onSaved={() => void app.refresh()} />
       {dialog === 'define' && (
         <DefineSecretModal
           app={a.name}

@@ -3,6 +3,7 @@
 import { Anchor, Badge, Button, Group, Loader, Stack, Table, Text, TextInput } from '@mantine/core';
 import { IconApps, IconPlus, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
+import { navigate, useRoute } from '../../app/routes.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -15,7 +16,10 @@ export function AppsPage() {
   const apps = useQuery('vault.apps', {});
   const [search, setSearch] = useState('');
   const [creating, setCreating] = useState(false);
-  const [open, setOpen] = useState<string | null>(null);
+  // #/apps/<name> opens that app's editor (the command palette links there).
+  const { param } = useRoute();
+  const [chosen, setOpen] = useState<string | null>(null);
+  const open = chosen ?? param;
 
   if (open) {
     return (
@@ -23,6 +27,7 @@ export function AppsPage() {
         name={open}
         onBack={() => {
           setOpen(null);
+          if (param) navigate('apps');
           void apps.refresh();
         }}
       />

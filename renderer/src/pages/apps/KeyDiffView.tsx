@@ -1,6 +1,7 @@
 // The key-name diff of a new version against the current one, as three labelled lists.
-import { Badge, Group, Stack, Text } from '@mantine/core';
+import { Group, Stack, Text } from '@mantine/core';
 import type { KeyDiff } from './key-diff.ts';
+import { KeyName } from '../../components/KeyName.tsx';
 
 export interface KeyDiffViewProps {
   /** The diff to show. */
@@ -19,9 +20,7 @@ function Keys({ names, color, none }: { names: string[]; color: string; none: st
   return (
     <Group gap={4}>
       {names.map((n) => (
-        <Badge key={n} color={color} variant="light" tt="none">
-          {n}
-        </Badge>
+        <KeyName key={n} name={n} color={color} size="md" />
       ))}
     </Group>
   );

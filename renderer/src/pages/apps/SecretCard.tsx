@@ -10,6 +10,7 @@ import { DefineSecretModal } from './DefineSecretModal.tsx';
 import { RevealPanel } from './RevealPanel.tsx';
 import { VersionHistory } from './VersionHistory.tsx';
 import { WriteVersionModal } from './WriteVersionModal.tsx';
+import { KeyName } from '../../components/KeyName.tsx';
 
 export interface SecretCardProps {
   /** The app's name. */
@@ -76,9 +77,7 @@ export function SecretCard({ app, namespace, secret, onChanged }: SecretCardProp
               <Group gap={4}>
                 <Text size="sm">Keys:</Text>
                 {secret.keyNames.map((k) => (
-                  <Badge key={k} variant="outline" tt="none" size="sm">
-                    {k}
-                  </Badge>
+                  <KeyName key={k} name={k} variant="outline" />
                 ))}
               </Group>
             )}

@@ -1,8 +1,9 @@
 // Version history of one secret: who wrote each version, when, how, and which keys it added or
 // removed. Never values.
-import { Badge, Group, Loader, Table, Text } from '@mantine/core';
+import { Group, Loader, Table, Text } from '@mantine/core';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useQuery } from '../../hooks/use-query.ts';
+import { KeyName } from '../../components/KeyName.tsx';
 
 const SOURCE: Record<string, string> = { literal: 'typed', 'env-file': '.env import', manifest: 'manifest import', env: '.env import' };
 
@@ -23,9 +24,7 @@ function KeyBadges({ names, color }: { names: string[]; color: string }) {
   return (
     <Group gap={4}>
       {names.map((n) => (
-        <Badge key={n} color={color} variant="light" tt="none" size="sm">
-          {n}
-        </Badge>
+        <KeyName key={n} name={n} color={color} />
       ))}
     </Group>
   );

@@ -12,12 +12,24 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { useAction } from '../../hooks/use-action.ts';
 import { useEvent } from '../../hooks/use-event.ts';
 import { useQuery } from '../../hooks/use-query.ts';
+import { useRoute } from '../../app/routes.ts';
 import { ClusterCard } from './ClusterCard.tsx';
 import { ContextsTable } from './ContextsTable.tsx';
 
 export function ClustersPage() {
   const contexts = useQuery('kube.contexts', {});
   const clusters = useQuery('kube.clusters', {});
+  const { param } = useRoute();
+  const loaded = clusters.data !== undefined;
+  // #/clusters/<name> (from the command palette): bring that cluster's card into view.
+  useEffect(() => {
+    if (!param || !loaded) return;
+    const card = document.querySelector<HTMLElement>(`[data-testid="cluster-${CSS.escape(param)}"]`);
+    if (!card) return;
+    card.tabIndex = -1;
+    card.scrollIntoView({ block: 'center' });
+    card.focus({ preventScroll: true });
+  }, [param, loaded]);
   const probe = useAction('kube.probe');
   const [probes, setProbes] = useState<Map<string, ProbeResult>>(new Map());
   const [selector, setSelector] = useState('');

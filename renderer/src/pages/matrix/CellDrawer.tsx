@@ -8,6 +8,7 @@ import type { MatrixCell, SecretCell } from '../../../../shared/domain/cell-stat
 import { CELL_LOOK } from '../../components/MatrixGrid/index.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import classes from '../../components/MatrixGrid/MatrixGrid.module.css';
+import { KeyName } from '../../components/KeyName.tsx';
 
 export interface CellDrawerProps {
   app: string;
@@ -76,8 +77,22 @@ function SecretDetails({ secret, app }: { secret: SecretCell; app: AppView | und
       </Table>
       {(secret.keysAdded.length > 0 || secret.keysRemoved.length > 0) && (
         <Alert color="orange" title="Keys differ from what Tessera wrote">
-          {secret.keysAdded.length > 0 && <Text size="sm">Added on the cluster: {secret.keysAdded.join(', ')}</Text>}
-          {secret.keysRemoved.length > 0 && <Text size="sm">Missing on the cluster: {secret.keysRemoved.join(', ')}</Text>}
+          {secret.keysAdded.length > 0 && (
+            <Group gap={4}>
+              <Text size="sm">Added on the cluster:</Text>
+              {secret.keysAdded.map((k) => (
+                <KeyName key={k} name={k} color="orange" />
+              ))}
+            </Group>
+          )}
+          {secret.keysRemoved.length > 0 && (
+            <Group gap={4}>
+              <Text size="sm">Missing on the cluster:</Text>
+              {secret.keysRemoved.map((k) => (
+                <KeyName key={k} name={k} color="red" />
+              ))}
+            </Group>
+          )}
         </Alert>
       )}
       {(secret.wiring ?? []).length > 0 && (
@@ -99,7 +114,10 @@ function SecretDetails({ secret, app }: { secret: SecretCell; app: AppView | und
           <List size="sm">
             {secret.drift.map((d) => (
               <List.Item key={`${d.manager}-${d.operation}`}>
-                <Code>{d.manager}</Code> ({d.operation}){d.time ? ` at ${new Date(d.time).toLocaleString()}` : ''} changed {d.keys.join(', ')}
+                <Code>{d.manager}</Code> ({d.operation}){d.time ? ` at ${new Date(d.time).toLocaleString()}` : ''} changed{' '}
+                {d.keys.map((k) => (
+                  <KeyName key={k} name={k} color="orange" />
+                ))}
               </List.Item>
             ))}
           </List>

@@ -3,11 +3,12 @@
 // progress, selection of tiles, rows, columns and label groups, and details in a drawer.
 import { Alert, Anchor, Button, Group, Progress, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconLayoutGrid, IconRadar, IconSearch, IconX } from '@tabler/icons-react';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
+import { CELL_STATE_LABEL } from '../../../../shared/domain/cell-state.ts';
 import { matches, parseSelector } from '../../../../shared/domain/labels.ts';
 import { navigate } from '../../app/routes.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
-import { Legend, MatrixGrid, type SelectionChange } from '../../components/MatrixGrid/index.ts';
+import { Legend, MatrixGrid, type MatrixGridHandle, type SelectionChange } from '../../components/MatrixGrid/index.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { CellDrawer } from './CellDrawer.tsx';
 import { buildMatrixModel, type StateFilter } from './matrix-model.ts';
@@ -42,6 +43,12 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
   const [columnGroupBy, setColumnGroupBy] = useState<string | null>(null);
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [open, setOpen] = useState<{ app: string; cluster: string } | null>(null);
+  const grid = useRef<MatrixGridHandle>(null);
+  // The drawer unmounts on close, so it cannot hand the focus back itself: the grid takes it.
+  const closeDrawer = useCallback(() => {
+    setOpen(null);
+    requestAnimationFrame(() => grid.current?.focusActive());
+  }, []);
 
   const parsedSelector = useMemo(() => parseSelector(selectorText), [selectorText]);
   const labelKeys = useMemo(() => [...new Set((data.snapshot?.clusters ?? []).flatMap((c) => Object.keys(c.labels)))].sort(), [data.snapshot]);
@@ -58,6 +65,21 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
       stateFilter,
     });
   }, [data.snapshot, parsedSelector, rowGroupBy, groupBy, appSearch, stateFilter]);
+
+  const seenAt = data.seenAt;
+  const describeCell = useCallback(
+    (row: number, col: number) => {
+      if (!model) return '';
+      const app = model.rows[row];
+      const cluster = model.columns[col];
+      if (!app || !cluster) return '';
+      const state = CELL_STATE_LABEL[model.stateAt(row, col)];
+      const seen = seenAt.get(cluster.id);
+      const since = seen === undefined ? 'not scanned yet' : `as of ${new Date(seen).toLocaleString()}`;
+      return `${app.label} on ${cluster.label} · ${state} · ${since}`;
+    },
+    [model, seenAt],
+  );
 
   const selection: MatrixSelection = useMemo(() => ({ cells: [...selected].map((k) => k.split('\u0000') as [string, string]) }), [selected]);
   const clearSelection = () => setSelected(new Set());
@@ -221,6 +243,8 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
             onOpen={(r, c) => setOpen({ app: model.rows[r]!.id, cluster: model.columns[c]!.id })}
             columnGroupLabel={groupBy ?? undefined}
             version={data.version}
+            describeCell={describeCell}
+            ref={grid}
           />
         </div>
       )}
@@ -228,8 +252,8 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
         <CellDrawer
           app={openApp}
           cluster={openCluster}
-          onClose={() => setOpen(null)}
-          actions={renderActions?.({ cells: [[openApp, openCluster]] }, 'drawer', () => setOpen(null))}
+          onClose={closeDrawer}
+          actions={renderActions?.({ cells: [[openApp, openCluster]] }, 'drawer', closeDrawer)}
         />
       )}
     </Stack>

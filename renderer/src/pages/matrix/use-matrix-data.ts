@@ -26,6 +26,8 @@ export interface MatrixData {
   error: string | null;
   /** Bumps whenever states change, so the grid redraws visible tiles. */
   version: number;
+  /** When each cluster's tiles were last read from the cluster (ms since the epoch). */
+  seenAt: ReadonlyMap<string, number>;
 }
 
 type Updates = Map<string, Map<string, CellState>>;
@@ -39,20 +41,38 @@ export function useMatrixData(): MatrixData {
   const [updates, setUpdates] = useState<Updates>(new Map());
   const [version, setVersion] = useState(0);
   const [progress, setProgress] = useState<ScanProgressState | null>(null);
+  const [seenAt, setSeenAt] = useState<ReadonlyMap<string, number>>(new Map());
   const pending = useRef<{ cluster: string; cells: { app: string; state: CellState }[] }[]>([]);
   const flushTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  const noteSeen = useCallback((scan: CompactMatrix | null, clusters: string[] | null) => {
+    setSeenAt((prev) => {
+      const next = new Map(prev);
+      if (scan) {
+        const at = Date.parse(scan.finishedAt ?? scan.startedAt);
+        for (const c of scan.clusters) if (!next.has(c) || next.get(c)! < at) next.set(c, at);
+      }
+      for (const c of clusters ?? []) next.set(c, Date.now());
+      return next;
+    });
+  }, []);
+
   useEffect(() => {
     if (matrix.data === undefined) return;
+    noteSeen(matrix.data, null);
     setCurrent(matrix.data);
     setUpdates(new Map());
     setVersion((v) => v + 1);
-  }, [matrix.data]);
+  }, [matrix.data, noteSeen]);
 
   const flush = useCallback(() => {
     flushTimer.current = null;
     const batch = pending.current;
     pending.current = [];
+    noteSeen(
+      null,
+      batch.map((b) => b.cluster),
+    );
     setUpdates((prev) => {
       const next: Updates = new Map(prev);
       for (const { cluster, cells } of batch)
@@ -64,7 +84,7 @@ export function useMatrixData(): MatrixData {
       return next;
     });
     setVersion((v) => v + 1);
-  }, []);
+  }, [noteSeen]);
 
   useEvent('scan.progress', (event) => {
     pending.current.push({ cluster: event.cluster, cells: event.cells });
@@ -87,11 +107,12 @@ export function useMatrixData(): MatrixData {
     pending.current = [];
     setProgress(null);
     if (result) {
+      noteSeen(result, null);
       setCurrent(result);
       setUpdates(new Map());
       setVersion((v) => v + 1);
     }
-  }, [scan, clusters.data]);
+  }, [scan, clusters.data, noteSeen]);
 
   const snapshot = useMemo<MatrixSnapshot | null>(() => {
     if (!apps.data || !clusters.data) return null;
@@ -121,5 +142,6 @@ export function useMatrixData(): MatrixData {
     loading: apps.loading || clusters.loading,
     error,
     version,
+    seenAt,
   };
 }

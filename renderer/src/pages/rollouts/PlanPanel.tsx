@@ -12,6 +12,7 @@ import { useAction } from '../../hooks/use-action.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { ACTION_COLOR } from './action-look.ts';
 import { RolloutProgress } from './RolloutProgress.tsx';
+import { KeyName } from '../../components/KeyName.tsx';
 
 export interface PlanPanelProps {
   hash: string;
@@ -20,21 +21,9 @@ export interface PlanPanelProps {
 
 function KeyChanges({ keys }: { keys: PlanView['changes'][number]['keys'] }) {
   const parts = [
-    ...keys.added.map((k) => (
-      <Badge key={`+${k}`} color="green" variant="light" size="sm">
-        +{k}
-      </Badge>
-    )),
-    ...keys.removed.map((k) => (
-      <Badge key={`-${k}`} color="red" variant="light" size="sm">
-        −{k}
-      </Badge>
-    )),
-    ...keys.kept.map((k) => (
-      <Badge key={`=${k}`} color="gray" variant="light" size="sm">
-        {k}
-      </Badge>
-    )),
+    ...keys.added.map((k) => <KeyName key={`+${k}`} name={k} prefix="+" color="green" />),
+    ...keys.removed.map((k) => <KeyName key={`-${k}`} name={k} prefix="−" color="red" />),
+    ...keys.kept.map((k) => <KeyName key={`=${k}`} name={k} />),
   ];
   return parts.length === 0 ? <Text c="dimmed">—</Text> : <Group gap={4}>{parts}</Group>;
 }
