@@ -93,6 +93,15 @@ export interface Fleet {
   setPolicy(context: string, policy: ClusterPolicy): void;
   /** faults injected so far on one cluster, in order (last 10,000) */
   faultLog(context: string): FaultRecord[];
+  /**
+   * Takes a cluster off the network (a retail site losing its uplink) or brings it back. While
+   * offline every connection to it is dropped before an answer, and it counts the requests that
+   * tried to reach it (offlineHits); its state is kept for its return.
+   */
+  setOffline(context: string, offline: boolean): void;
+  isOffline(context: string): boolean;
+  /** Requests that arrived while the cluster was offline (dropped unanswered). */
+  offlineHits(context: string): number;
   clusterState(context: string): ClusterState;
   stop(): Promise<void>;
 }
@@ -225,6 +234,8 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const isDiscovery = (p: string): boolean =>
     p === '/version' || p === '/api' || p === '/apis' || /^\/(api\/v1|apis\/[^/]+(\/[^/]+)?|openapi\/.*)\/?$/.test(p) || p.startsWith('/openapi');
 
+  const offline = new Set<number>();
+  const offlineHitCount: number[] = [];
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/c\/([0-9]+)(\/.*)?$/.exec(url.pathname);
@@ -238,6 +249,11 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       size += c.length;
       if (size <= MAX_REQUEST_BYTES + 1024) chunks.push(c);
     });
+    if (idx !== undefined && offline.has(idx)) {
+      offlineHitCount[idx] = (offlineHitCount[idx] ?? 0) + 1;
+      req.socket.destroy();
+      return;
+    }
     req.on('end', () => {
       if (idx === undefined) {
         send(res, -1, 404, statusBody(404, 'NotFound', 'the server could not find the requested resource', {}));
@@ -430,6 +446,13 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       clusterOf(context).policy = { ...policy };
     },
     faultLog: (context) => [...countersOf(context).log],
+    setOffline(context, down): void {
+      const idx = lookup(context);
+      if (down) offline.add(idx);
+      else offline.delete(idx);
+    },
+    isOffline: (context) => offline.has(lookup(context)),
+    offlineHits: (context) => offlineHitCount[lookup(context)] ?? 0,
     clusterState: (context) => clusterOf(context).snapshot(),
     async stop(): Promise<void> {
       stopped = true;

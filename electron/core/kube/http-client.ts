@@ -1,6 +1,7 @@
 // A lean Kubernetes REST client over node:https: one keep-alive Agent per cluster, a global
 // concurrency limit, a per-attempt timeout, retries with jittered exponential backoff on
-// 429/5xx/network failures only (Retry-After honoured), and cancellation by AbortSignal.
+// 429/5xx/network failures only (Retry-After honoured), a circuit breaker per cluster (fail fast
+// while a cluster does not answer), and cancellation by AbortSignal.
 // Chosen over client-node's generated API classes: 1,000+ clusters need one small agent
 // each, metadata-only Accept headers, and byte-level control of bodies that carry values.
 import http from 'node:http';
@@ -54,7 +55,24 @@ export interface ClientOptions {
   maxRetries?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Attempts after the first when the cluster does not answer at all (refused, reset, timeout); default 3. */
+  networkRetries?: number;
+  /** How long a cluster that did not answer is not called again (circuit open); default 15 s. */
+  circuitCooldownMs?: number;
   observer?: RequestObserver | undefined;
+}
+
+/**
+ * A circuit breaker per cluster: after a request finds the cluster unreachable, every request
+ * fails fast (UNREACHABLE, no network call) until `openUntil`; then one request probes it
+ * (half-open) and an answer of any status closes the circuit again.
+ */
+export interface CircuitState {
+  state: 'closed' | 'open' | 'half-open';
+  /** When the next probe may go (ms since the epoch), while open. */
+  openUntil: number | null;
+  /** Why it opened, a sentence. */
+  lastError: string | null;
 }
 
 export interface KubeClient {
@@ -62,6 +80,8 @@ export interface KubeClient {
   request(req: KubeRequest): Promise<KubeResponse>;
   /** request() that throws a TesseraError on any non-2xx status. */
   requestOk(req: KubeRequest): Promise<KubeResponse>;
+  /** The cluster's circuit breaker, for callers that schedule retries (the reconciler). */
+  circuit(): CircuitState;
   close(): void;
 }
 
@@ -133,6 +153,30 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
   const maxRetries = options.maxRetries ?? 6;
   const baseDelay = options.baseDelayMs ?? 200;
   const maxDelay = options.maxDelayMs ?? 10_000;
+  const networkRetries = Math.min(options.networkRetries ?? 3, maxRetries);
+  const cooldown = () => options.circuitCooldownMs ?? 15_000;
+  const breaker: CircuitState = { state: 'closed', openUntil: null, lastError: null };
+  let probing = false;
+  const open = (error: TesseraError) => {
+    breaker.state = 'open';
+    breaker.openUntil = Date.now() + cooldown();
+    breaker.lastError = error.message;
+  };
+  const fastFail = () =>
+    new TesseraError(
+      'UNREACHABLE',
+      `Cluster "${cluster}" did not answer a moment ago (${breaker.lastError ?? 'unreachable'}); Tessera calls it again after ${new Date(breaker.openUntil ?? Date.now()).toISOString()}.`,
+      { details: { cluster, circuit: 'open', retryAt: new Date(breaker.openUntil ?? Date.now()).toISOString() } },
+    );
+  /** Whether this request may reach the network now; throws the fast failure when not. */
+  const admit = (): boolean => {
+    if (breaker.state === 'closed') return false;
+    if (breaker.state === 'open' && Date.now() < (breaker.openUntil ?? 0)) throw fastFail();
+    if (probing) throw fastFail();
+    breaker.state = 'half-open';
+    probing = true;
+    return true;
+  };
   let agent: http.Agent | null = null;
   let agentIdentity = '';
 
@@ -247,41 +291,17 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
   const client: KubeClient = {
     cluster,
     async request(req) {
-      let reauthenticated = false;
-      for (let n = 0; ; n++) {
-        if (req.signal?.aborted) throw cancelled();
-        let res: KubeResponse;
-        try {
-          res = await options.limiter.run(() => attempt(req, n), req.signal, req.priority ?? 0);
-        } catch (error) {
-          if (error instanceof TesseraError) throw error;
-          if (!(error instanceof AttemptFailure)) throw error;
-          if (n >= maxRetries) {
-            throw error.kind === 'timeout'
-              ? new TesseraError('TIMEOUT', `Cluster "${cluster}" did not answer ${req.method} ${req.path} within the request timeout (${n + 1} attempts).`, {
-                  details: { cluster },
-                })
-              : new TesseraError('UNREACHABLE', `Cluster "${cluster}" cannot be reached at ${endpoint.server.origin} (${error.message}, ${n + 1} attempts).`, {
-                  details: { cluster },
-                });
-          }
-          await sleep(backoffMs(n, baseDelay, maxDelay), req.signal);
-          continue;
-        }
-        if (res.status === 401 && !reauthenticated && endpoint.auth !== 'token' && endpoint.auth !== 'client-certificate') {
-          // An expired exec/OIDC/file token: fetch a fresh one once.
-          reauthenticated = true;
-          endpoint.invalidate();
-          n--;
-          continue;
-        }
-        if (RETRYABLE_STATUS.has(res.status) && n < maxRetries) {
-          const hinted = retryAfterMs(res.headers['retry-after']);
-          const delay = hinted !== null ? Math.min(hinted, 60_000) + Math.random() * 100 : backoffMs(n, baseDelay, maxDelay);
-          await sleep(delay, req.signal);
-          continue;
-        }
+      const probe = admit();
+      try {
+        const res = await send(req, probe);
+        if (breaker.state !== 'closed') Object.assign(breaker, { state: 'closed', openUntil: null, lastError: null });
         return res;
+      } catch (error) {
+        if (error instanceof TesseraError && (error.code === 'UNREACHABLE' || error.code === 'TIMEOUT') && error.details?.circuit !== 'open') open(error);
+        else if (probe && breaker.state === 'half-open') breaker.state = 'open';
+        throw error;
+      } finally {
+        if (probe) probing = false;
       }
     },
     async requestOk(req) {
@@ -293,10 +313,52 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
       }
       return res;
     },
+    circuit: () => ({ ...breaker }),
     close() {
       agent?.destroy();
       agent = null;
     },
+  };
+
+  /** One request with its retries. A probe of a half-open circuit gets one attempt. */
+  const send = async (req: KubeRequest, probe: boolean): Promise<KubeResponse> => {
+    let reauthenticated = false;
+    for (let n = 0; ; n++) {
+      if (req.signal?.aborted) throw cancelled();
+      let res: KubeResponse;
+      try {
+        res = await options.limiter.run(() => attempt(req, n), req.signal, req.priority ?? 0);
+      } catch (error) {
+        if (error instanceof TesseraError) throw error;
+        if (!(error instanceof AttemptFailure)) throw error;
+        // A cluster that does not answer at all gets few attempts, and none once another request opened its circuit.
+        if (n >= (probe ? 0 : networkRetries) || breaker.state === 'open') {
+          throw error.kind === 'timeout'
+            ? new TesseraError('TIMEOUT', `Cluster "${cluster}" did not answer ${req.method} ${req.path} within the request timeout (${n + 1} attempts).`, {
+                details: { cluster },
+              })
+            : new TesseraError('UNREACHABLE', `Cluster "${cluster}" cannot be reached at ${endpoint.server.origin} (${error.message}, ${n + 1} attempts).`, {
+                details: { cluster },
+              });
+        }
+        await sleep(backoffMs(n, baseDelay, maxDelay), req.signal);
+        continue;
+      }
+      if (res.status === 401 && !reauthenticated && endpoint.auth !== 'token' && endpoint.auth !== 'client-certificate') {
+        // An expired exec/OIDC/file token: fetch a fresh one once.
+        reauthenticated = true;
+        endpoint.invalidate();
+        n--;
+        continue;
+      }
+      if (RETRYABLE_STATUS.has(res.status) && n < maxRetries) {
+        const hinted = retryAfterMs(res.headers['retry-after']);
+        const delay = hinted !== null ? Math.min(hinted, 60_000) + Math.random() * 100 : backoffMs(n, baseDelay, maxDelay);
+        await sleep(delay, req.signal);
+        continue;
+      }
+      return res;
+    }
   };
   return client;
 }
@@ -307,6 +369,7 @@ export function withPriority(client: KubeClient, priority: number): KubeClient {
     cluster: client.cluster,
     request: (req) => client.request({ ...req, priority: req.priority ?? priority }),
     requestOk: (req) => client.requestOk({ ...req, priority: req.priority ?? priority }),
+    circuit: () => client.circuit(),
     close: () => client.close(),
   };
 }

@@ -52,6 +52,8 @@ export interface KubeServiceOptions {
   maxRetries?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
+  networkRetries?: number;
+  circuitCooldownMs?: number;
   execTimeoutMs?: number;
   watch?: boolean;
 }
@@ -97,6 +99,8 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
       ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
       ...(options.baseDelayMs === undefined ? {} : { baseDelayMs: options.baseDelayMs }),
       ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
+      ...(options.networkRetries === undefined ? {} : { networkRetries: options.networkRetries }),
+      ...(options.circuitCooldownMs === undefined ? {} : { circuitCooldownMs: options.circuitCooldownMs }),
       observer: options.observer,
     },
     onChange: (list) => options.events?.emit('kube.contexts.changed', list),

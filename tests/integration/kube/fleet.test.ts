@@ -35,6 +35,8 @@ describe('Kubernetes layer on a simulated fleet of 1,000 clusters', () => {
       baseDelayMs: 50,
       maxDelayMs: 1000,
       maxRetries: 8,
+      // Faults here are transient (10% of requests): retry them like 5xx, so the circuit never opens.
+      networkRetries: 8,
     });
     const s = spec('fleet-app', { namespace: 'default', createNamespace: false, versionId: 'fv1', keys: ['A', 'B'] });
     vals.set('fv1', values('fv1', { A: 'alpha-1', B: 'beta-1' }));
