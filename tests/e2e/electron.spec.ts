@@ -30,6 +30,9 @@ test('the Electron shell opens the desk with the IPC transport', async () => {
   });
   const window = await app.firstWindow();
   await expect(window.getByTestId('backend-status')).toHaveText('Backend connected');
+  // Served from the privileged app:// scheme (with the CSP as a response header), not file://.
+  const page = new URL(window.url());
+  expect(`${page.protocol}//${page.host}${page.pathname}`).toBe('app://tessera/index.html');
   // No Node in the page: context isolation and no node integration.
   expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
   expect(await window.evaluate(() => typeof (globalThis as { process?: unknown }).process)).toBe('undefined');

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BUNDLES, NATIVE_MODULES } from '../../scripts/electron-layout.ts';
+import { HELP_DOCS } from '../../electron/main/menu.ts';
 
 const require = createRequire(import.meta.url);
 const { validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
@@ -67,6 +68,8 @@ describe('electron-builder.yml', () => {
     const workers = BUNDLES.filter((b) => b.role === 'worker');
     expect(workers.length).toBeGreaterThan(0);
     for (const worker of workers) expect(unpacked(`dist/electron/${worker.out}`), worker.out).toBe(true);
+    // Help opens the documents with the system's viewer, which cannot read the archive.
+    for (const doc of HELP_DOCS) expect(unpacked(doc.file), doc.file).toBe(true);
     // The core itself stays inside (and under the integrity check).
     expect(unpacked('dist/electron/core.cjs')).toBe(false);
     expect(unpacked('dist/electron/main.cjs')).toBe(false);

@@ -23,6 +23,7 @@ import { clusterApi } from '../../support/cluster-api.ts';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../../support/softhsm.ts';
 import { serveTessera, type ServedTessera } from '../../support/serve.ts';
 import { BUNDLES } from '../../../scripts/electron-layout.ts';
+import { countAwaitingApproval } from '../../../electron/main/approval-badge.ts';
 import type * as CoreBundle from '../../../electron/core/bundle-entry.ts';
 import type { Core } from '../../../electron/core/index.ts';
 import type { PlanView, RevealedVersion, RolloutView, ScanResult, TokenInfoView, TokenKeyView, TokenModuleView } from '../../../shared/contract/index.ts';
@@ -116,8 +117,13 @@ async function secretToCluster(call: Call, hsm: SoftHsm, name: string, cluster: 
   const plan = await call<PlanView>('rollout.plan', { scope: { apps: [name] }, as: 'sofia' });
   expect(plan.changes.map((a) => [a.cluster, a.action])).toEqual([[cluster, 'create']]);
   expect(plan.approved).toBe(false);
+  // The shell's approvals badge, counted through the same dispatcher: rm has one plan to sign, sofia (the requester) none.
+  const orNull = async <T>(channel: string, input: unknown) => call<T>(channel, input).catch(() => null);
+  expect(await countAwaitingApproval(orNull, 'rm')).toBe(1);
+  expect(await countAwaitingApproval(orNull, 'sofia')).toBe(0);
   const approved = await call<PlanView>('rollout.approve', { hash: plan.hash, principal: 'rm' });
   expect(approved.approved).toBe(true);
+  expect(await countAwaitingApproval(orNull, 'rm')).toBe(0);
   const rollout = await call<RolloutView>('rollout.execute', { hash: plan.hash, as: 'sofia' });
   expect(rollout.status).toBe('completed');
   expect(rollout.unwraps).toBe(1);

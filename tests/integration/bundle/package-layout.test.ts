@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { BUNDLES, NATIVE_MODULES, RUNTIME_FILES } from '../../../scripts/electron-layout.ts';
+import { HELP_DOCS } from '../../../electron/main/menu.ts';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../../support/softhsm.ts';
 import type * as CoreBundle from '../../../electron/core/bundle-entry.ts';
 import type { TokenModuleView } from '../../../shared/contract/index.ts';
@@ -105,7 +106,12 @@ describe('the package electron-builder makes from electron-builder.yml', () => {
 
   it('unpacks the worker and every native binding to real files beside the archive', () => {
     const worker = `dist/electron/${BUNDLES.find((b) => b.role === 'worker')!.out}`;
-    const unpacked = [worker, 'node_modules/pkcs11js/build/Release/pkcs11.node', 'node_modules/keytar/build/Release/keytar.node'];
+    const unpacked = [
+      worker,
+      'node_modules/pkcs11js/build/Release/pkcs11.node',
+      'node_modules/keytar/build/Release/keytar.node',
+      ...HELP_DOCS.map((d) => d.file),
+    ];
     for (const file of unpacked) {
       expect(asar.statFile(archive, file).unpacked, file).toBe(true);
       expect(existsSync(join(resources, 'app.asar.unpacked', file)), file).toBe(true);
