@@ -19,7 +19,7 @@ import type { CoreConfig } from './config.ts';
 import { createEventBus, type EventBus } from './events.ts';
 import { createTokenService } from './hsm/create.ts';
 import type { TokenService } from './hsm/index.ts';
-import { createKube, sqliteScanStore, type KubeService } from './kube/index.ts';
+import { createKube, sqliteOwnership, sqliteScanStore, type KubeService } from './kube/index.ts';
 import { createLogger, processSinks, stderrSink, type LogSink, type Logger } from './log/logger.ts';
 import { createRollouts, type RolloutService } from './rollout/index.ts';
 import { createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
@@ -121,6 +121,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
       labels: vaultLabelStore(vault),
       catalog,
       scans: sqliteScanStore(database()),
+      ownership: sqliteOwnership(database()),
       events,
       log: log.child('kube'),
       watch: config.host !== 'cli',

@@ -13,12 +13,14 @@ export const CELL_STATES = [
   'unreachable',
   'forbidden',
   'error',
+  // Carries Tessera's label but Tessera did not create or adopt it: shown, never changed or deleted.
+  'claimed',
 ] as const;
 
 export type CellState = (typeof CELL_STATES)[number];
 
 /** States that need someone's attention ("only problems"). */
-export const PROBLEM_STATES: readonly CellState[] = ['missing', 'outdated', 'drifted', 'orphaned', 'unreachable', 'forbidden', 'error'];
+export const PROBLEM_STATES: readonly CellState[] = ['missing', 'outdated', 'drifted', 'orphaned', 'claimed', 'unreachable', 'forbidden', 'error'];
 
 /** States where what is live differs from what Tessera wrote ("only drift"). */
 export const DRIFT_STATES: readonly CellState[] = ['drifted', 'outdated', 'orphaned'];
@@ -36,6 +38,7 @@ export const CELL_STATE_LABEL: Record<CellState, string> = {
   unreachable: 'unreachable',
   forbidden: 'forbidden',
   error: 'error',
+  claimed: "claims to be Tessera's",
 };
 
 /** Who changed a managed Secret's data behind Tessera's back, from its managedFields. */
@@ -97,6 +100,7 @@ const SEVERITY: readonly CellState[] = [
   'unreachable',
   'forbidden',
   'drifted',
+  'claimed',
   'orphaned',
   'outdated',
   'missing',

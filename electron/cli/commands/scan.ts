@@ -10,6 +10,7 @@ export const scanCommand: Command = {
   async run(ctx) {
     const clusters = (ctx.values.cluster as string[] | undefined) ?? [];
     const result = await call(ctx, 'kube.scan', clusters.length > 0 ? { clusters } : {});
+    const reach = result.reachability ?? result.clusters.map((cluster) => ({ cluster, state: 'reachable' as const, reason: null }));
     if (ctx.json) {
       printJson(ctx, {
         scanId: result.scanId,
@@ -17,13 +18,25 @@ export const scanCommand: Command = {
         finishedAt: result.finishedAt,
         apps: result.apps,
         clusters: result.clusters,
+        reachability: reach,
         cells: result.cells.map((c) => ({ app: c.app, cluster: c.cluster, state: c.state, reason: c.reason, secrets: c.secrets })),
       });
-    } else if (result.apps.length === 0) {
-      ctx.out(`No apps published and no managed Secrets found on ${result.clusters.length} cluster(s).`);
     } else {
-      ctx.out(table([['APP', 'CLUSTER', 'STATE', 'REASON'], ...result.cells.map((c) => [c.app, c.cluster, c.state, c.reason])]));
+      // Every cluster's reachability first: "nothing found" means something only where Tessera could look.
+      ctx.out(table([['CLUSTER', 'REACHABILITY', 'REASON'], ...reach.map((r) => [r.cluster, r.state, r.reason ?? ''])]));
+      const listed = reach.filter((r) => r.state === 'reachable').length;
+      if (result.apps.length === 0) {
+        ctx.out(
+          listed === reach.length
+            ? `No apps published and no managed Secrets found on ${listed} cluster(s).`
+            : `No apps published and no managed Secrets found on the ${listed} cluster(s) that could be listed; ${reach.length - listed} could not be listed, so what they hold is unknown.`,
+        );
+      } else {
+        ctx.out('');
+        ctx.out(table([['APP', 'CLUSTER', 'STATE', 'REASON'], ...result.cells.map((c) => [c.app, c.cluster, c.state, c.reason])]));
+      }
     }
-    return result.cells.some((c) => c.state === 'error' || c.state === 'unreachable') ? 1 : 0;
+    const failed = reach.some((r) => r.state !== 'reachable') || result.cells.some((c) => c.state === 'error' || c.state === 'unreachable');
+    return failed ? 1 : 0;
   },
 };

@@ -5,6 +5,7 @@ import type { Logger } from '../log/logger.ts';
 import type { KubeconfigSources } from './kubeconfig-files.ts';
 import { createKubeService, type KubeService } from './kube-service.ts';
 import type { ClusterLabelStore } from './registry.ts';
+import type { SecretOwnership } from './ownership.ts';
 import type { ScanStore } from './scan-store.ts';
 import type { KubeCatalog } from './types.ts';
 
@@ -14,6 +15,8 @@ export interface KubeDeps {
   labels: ClusterLabelStore;
   catalog: () => KubeCatalog;
   scans: ScanStore;
+  /** Tessera's record of the Secrets it created or adopted. */
+  ownership: SecretOwnership;
   events: EventBus;
   log: Logger;
   /** Long-running hosts follow kubeconfig changes; the CLI reads once. */

@@ -4,6 +4,7 @@
 // while a cluster does not answer), and cancellation by AbortSignal.
 // Chosen over client-node's generated API classes: 1,000+ clusters need one small agent
 // each, metadata-only Accept headers, and byte-level control of bodies that carry values.
+import { sanitizeApiMessage } from './api-message.ts';
 import http from 'node:http';
 import https from 'node:https';
 import { createHash } from 'node:crypto';
@@ -132,18 +133,23 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   429: 'UNAVAILABLE',
 };
 
-/** The TesseraError for a non-2xx answer, with the API server's own sentence. */
-export function httpError(cluster: string, req: Pick<KubeRequest, 'method' | 'path'>, res: KubeResponse): TesseraError {
+/**
+ * The TesseraError for a non-2xx answer, with the API server's own sentence made safe to keep:
+ * `echoes` are the request body and the values it carried, which the sentence must not repeat.
+ */
+export function httpError(cluster: string, req: Pick<KubeRequest, 'method' | 'path'>, res: KubeResponse, echoes: readonly Buffer[] = []): TesseraError {
   const { message, reason } = statusMessage(res.body);
   const code = CODE_BY_STATUS[res.status] ?? (res.status >= 500 ? 'UNAVAILABLE' : 'INTERNAL');
-  const said = message ?? `HTTP ${res.status}`;
+  const said = message === null ? `HTTP ${res.status}` : sanitizeApiMessage(message, echoes);
   const lead =
     code === 'FORBIDDEN'
       ? `Cluster "${cluster}" refused ${req.method} ${req.path}`
       : code === 'UNAUTHORIZED'
         ? `Cluster "${cluster}" did not accept the credentials of its context`
         : `Cluster "${cluster}" answered ${res.status} to ${req.method} ${req.path}`;
-  return new TesseraError(code, `${lead}: ${said}`, { details: { cluster, status: res.status, ...(reason ? { reason } : {}) } });
+  return new TesseraError(code, `${lead}: ${said}`, {
+    details: { cluster, status: res.status, ...(reason ? { reason: sanitizeApiMessage(reason).slice(0, 64) } : {}) },
+  });
 }
 
 export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptions): KubeClient {

@@ -7,6 +7,7 @@ export { cellsForCluster, compareSecret, isTargeted, listManagedSecrets } from '
 export { createKubeClient, type KubeClient, type RequestObserver, type RequestEvent } from './http-client.ts';
 export { createClusterRegistry, memoryLabelStore, type ClusterLabelStore, type ClusterRegistry } from './registry.ts';
 export { sqliteScanStore, memoryScanStore, type ScanStore } from './scan-store.ts';
+export { isOwned, memoryOwnership, sqliteOwnership, type OwnedSecret, type SecretOwnership } from './ownership.ts';
 export { listKubeContexts, loadKubeconfig, kubeconfigFileList, type KubeconfigSources } from './kubeconfig-files.ts';
 export { EMPTY_CATALOG, memoryCatalog, type AppPublication, type KubeCatalog, type SecretSpec, type SecretValues, type WorkloadRef } from './types.ts';
 export { createKube, type KubeDeps } from './create.ts';

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import {
   TesseraError,
   type ClusterOutcome,
+  type ClusterReach,
   type ContractError,
   type KubeClusterView,
   type ProbeResult,
@@ -35,6 +36,7 @@ import {
   type SecretValues,
 } from './types.ts';
 import { verifySecret } from './verify.ts';
+import { isOwned, memoryOwnership, type SecretOwnership } from './ownership.ts';
 
 export interface KubeServiceOptions {
   sources: () => KubeconfigSources;
@@ -47,6 +49,8 @@ export interface KubeServiceOptions {
   /** Who acts (annotation tessera.dev/provisioned-by). */
   principal?: () => string;
   observer?: RequestObserver | undefined;
+  /** Tessera's record of the Secrets it created or adopted (kept in memory when absent: tests). */
+  ownership?: SecretOwnership | undefined;
   /** Overrides for tests: per-attempt timeout in ms, retries and backoff. */
   requestTimeoutMs?: number;
   maxRetries?: number;
@@ -81,12 +85,30 @@ export interface KubeService {
   close(): void;
 }
 
+/** Whether the listing reached the cluster, in the words of a scan result. */
+function reachOf(listing: ClusterListing): ClusterReach {
+  const f = listing.failure;
+  if (f) {
+    const state =
+      f.code === 'UNREACHABLE' || f.code === 'TIMEOUT' ? 'unreachable' : f.code === 'FORBIDDEN' || f.code === 'UNAUTHORIZED' ? 'forbidden' : 'error';
+    return { cluster: listing.cluster, state, reason: f.message };
+  }
+  const refused = [...listing.forbidden.keys()];
+  return { cluster: listing.cluster, state: 'reachable', reason: refused.length > 0 ? `Listing was refused in namespace(s) ${refused.join(', ')}.` : null };
+}
+
 function asContract(error: unknown): ContractError {
   if (error instanceof TesseraError) return error.toContract();
   return { code: 'INTERNAL', message: `Unexpected failure (${error instanceof Error ? error.name : typeof error}).` };
 }
 
 export function createKubeService(options: KubeServiceOptions): KubeService {
+  const ownership = options.ownership ?? memoryOwnership();
+  /** Marks the listed Secrets Tessera recorded creating or adopting; the rest only claim to be Tessera's. */
+  const markOwned = (listing: ClusterListing) => {
+    const owned = ownership.ofCluster(listing.cluster);
+    for (const s of listing.secrets) s.owned = s.uid !== null && owned.get(`${s.namespace}/${s.name}`) === s.uid;
+  };
   const limiter = createLimiter(options.limits().concurrency);
   const timeoutMs = () => options.requestTimeoutMs ?? options.limits().requestTimeoutSeconds * 1000;
   const registry = createClusterRegistry({
@@ -198,6 +220,7 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
         cancelled: false,
       };
       const perCluster = new Map<string, { cells: MatrixCell[]; failed: ContractError | null }>();
+      const reach = new Map<string, ClusterReach>();
       let done = 0;
       await Promise.all(
         names.map(async (cluster) => {
@@ -208,11 +231,13 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
             const client = clientOf(cluster);
             const ns = fallbackNamespaces(cluster, clusterLabels, pubs, registry.contexts().contexts.get(cluster)?.context.namespace ?? null);
             listing = await listManagedSecrets(client, ns, signal);
+            markOwned(listing);
             wiring = await scanWiring(client, clusterLabels, pubs, listing, signal);
           } catch (error) {
             if (error instanceof TesseraError && error.code === 'CANCELLED') result.cancelled = true;
             listing = { cluster, namespaces: null, secrets: [], forbidden: new Map(), failure: asContract(error) };
           }
+          reach.set(cluster, reachOf(listing));
           const cells = cellsForCluster(cluster, clusterLabels, pubs, listing, wiring);
           perCluster.set(cluster, { cells, failed: listing.failure });
           done++;
@@ -241,6 +266,7 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
         entry.cells.sort((a, b) => (a.app < b.app ? -1 : 1));
         result.cells.push(...entry.cells);
       }
+      result.reachability = names.map((cluster) => reach.get(cluster) ?? { cluster, state: 'error', reason: 'The scan did not finish for this cluster.' });
       result.finishedAt = new Date().toISOString();
       try {
         options.scans.save(result);
@@ -270,6 +296,7 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
                   record(
                     o,
                     await provisionVersion(client, spec, values, {
+                      ownership,
                       signal,
                       principal: options.principal?.() ?? 'tessera',
                       overwrite: input.overwrite === true,
@@ -309,14 +336,16 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
               signal,
             });
             if (res.status === 200) {
-              const list = JSON.parse(res.body.toString('utf8')) as { items?: { metadata: { name: string; namespace: string } }[] };
+              const list = JSON.parse(res.body.toString('utf8')) as { items?: { metadata: { name: string; namespace: string; uid?: string } }[] };
               for (const item of list.items ?? []) {
+                // Only Secrets Tessera recorded creating or adopting: a copied label makes nothing deletable.
+                if (!isOwned(ownership, cluster, item.metadata.namespace, item.metadata.name, item.metadata.uid)) continue;
                 if (!specs.some((s) => s.namespace === item.metadata.namespace && s.name === item.metadata.name)) {
                   specs.push({ app: input.app, name: item.metadata.name, namespace: item.metadata.namespace, workload: null });
                 }
               }
             }
-            for (const spec of specs) record(o, await deprovisionSecret(client, spec, { signal }));
+            for (const spec of specs) record(o, await deprovisionSecret(client, spec, { signal, ownership }));
           } catch (error) {
             fail(o, error);
           }
@@ -379,11 +408,11 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
     },
 
     async provisionVersion(cluster, spec, values, provisionOptions = {}) {
-      return provisionVersion(registry.client(cluster), spec, values, { principal: options.principal?.() ?? 'tessera', ...provisionOptions });
+      return provisionVersion(registry.client(cluster), spec, values, { principal: options.principal?.() ?? 'tessera', ownership, ...provisionOptions });
     },
 
     async deprovisionSecret(cluster, spec, signal) {
-      return deprovisionSecret(registry.client(cluster), spec, { signal });
+      return deprovisionSecret(registry.client(cluster), spec, { signal, ownership });
     },
 
     close() {

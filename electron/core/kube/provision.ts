@@ -1,10 +1,13 @@
 // Provision and deprovision one Secret version on one cluster: namespace, Secret by
 // server-side apply (field manager "tessera"), optional wiring into a workload (wiring.ts, one
 // field manager per secret), and removal
-// with a uid precondition. A Secret without Tessera's label is never changed or deleted.
+// with a uid precondition. Only a Secret Tessera recorded creating or adopting (by uid) is ever
+// changed or deleted; one that merely carries Tessera's label is left alone.
 import { TesseraError } from '../../../shared/contract/index.ts';
 import type { KubeClient, KubeResponse } from './http-client.ts';
 import { httpError } from './http-client.ts';
+import { sanitizeApiMessage } from './api-message.ts';
+import { isOwned, labelManager, memoryOwnership, type SecretOwnership } from './ownership.ts';
 import { jsonWithData, zero } from './secret-body.ts';
 import { emptyWiringConfig, isWiringManager, wiringConfig, wiringManager, workloadContainers, workloadPath } from './wiring.ts';
 import {
@@ -27,9 +30,11 @@ export interface ProvisionOptions {
   principal?: string;
   /** Take over fields another field manager owns (explicit; conflicts are reported otherwise). */
   overwrite?: boolean;
-  /** Take over an existing Secret that lacks Tessera's label (the explicit "adopt" action). */
+  /** Take over an existing Secret Tessera did not create (the explicit "adopt" action). */
   adopt?: boolean;
   now?: () => Date;
+  /** Tessera's record of the Secrets it created or adopted; none recorded when absent. */
+  ownership?: SecretOwnership;
 }
 
 export interface SecretOutcome {
@@ -69,6 +74,16 @@ export async function getSecretMetadata(client: KubeClient, ns: string, name: st
 
 export function isManaged(meta: ObjectMeta): boolean {
   return meta.labels?.[MANAGED_BY] === MANAGED_BY_VALUE;
+}
+
+/** A Secret at Tessera's place that Tessera did not record creating or adopting: never changed or deleted. */
+function notTesserasOwn(cluster: string, meta: ObjectMeta, ns: string, name: string): TesseraError {
+  if (!isManaged(meta)) return unmanaged(cluster, ns, name);
+  return new TesseraError(
+    'CONFLICT',
+    `Secret ${ns}/${name} on cluster "${cluster}" claims to be Tessera's (it carries the label ${MANAGED_BY}=${MANAGED_BY_VALUE}) but Tessera did not create or adopt it; it was left untouched. Adopt it explicitly to let Tessera manage it.`,
+    { details: { cluster, namespace: ns, name } },
+  );
 }
 
 function unmanaged(cluster: string, ns: string, name: string): TesseraError {
@@ -146,6 +161,7 @@ async function apply(
   overwrite: boolean,
   signal?: AbortSignal,
   manager: string = FIELD_MANAGER,
+  echoes: readonly Buffer[] = [],
 ): Promise<KubeResponse> {
   const req = { method: 'PATCH' as const, path, body, contentType: 'application/apply-patch+yaml', accept: METADATA_ACCEPT, signal };
   // Wiring never forces blindly: another secret's wiring manager is never taken over, even with overwrite.
@@ -158,18 +174,20 @@ async function apply(
     if (conflicts.length > 0 && foreign.length === 0) {
       res = await client.request({ ...req, query: { fieldManager: manager, force: 'true' } });
     } else if (foreign.length > 0) {
-      const managers = [...new Set(foreign.map((c) => c.manager))];
+      // Manager and field names come from the cluster: cleaned and capped like any message of it.
+      const clean = (text: string) => sanitizeApiMessage(text, echoes).slice(0, 120);
+      const managers = [...new Set(foreign.map((c) => clean(c.manager)))];
       const hint = managers.some(protectedManager)
         ? 'Two secrets wire the same field (an env name or mount path); give them different names.'
         : 'Provision again with overwrite to take ownership.';
       throw new TesseraError(
         'CONFLICT',
-        `${what} on cluster "${client.cluster}" has fields owned by ${managers.map((m) => `"${m}"`).join(', ')} (${foreign.map((c) => c.field).join(', ')}); Tessera did not take them over. ${hint}`,
-        { details: { cluster: client.cluster, managers: managers.join(','), fields: foreign.map((c) => c.field).join(',') } },
+        `${what} on cluster "${client.cluster}" has fields owned by ${managers.map((m) => `"${m}"`).join(', ')} (${foreign.map((c) => clean(c.field)).join(', ')}); Tessera did not take them over. ${hint}`,
+        { details: { cluster: client.cluster, managers: managers.join(','), fields: foreign.map((c) => clean(c.field)).join(',') } },
       );
     }
   }
-  if (res.status < 200 || res.status > 299) throw httpError(client.cluster, req, res);
+  if (res.status < 200 || res.status > 299) throw httpError(client.cluster, req, res, echoes);
   return res;
 }
 
@@ -199,12 +217,17 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
   checkValues(client.cluster, spec, values);
   await ensureNamespace(client, spec, signal);
   const live = await getSecretMetadata(client, spec.namespace, spec.name, signal);
-  if (live && !isManaged(live) && !options.adopt) throw unmanaged(client.cluster, spec.namespace, spec.name);
+  const ownership = options.ownership ?? memoryOwnership();
+  const record = ownership.get(client.cluster, spec.namespace, spec.name);
+  const owned = live !== null && live.uid !== undefined && record?.uid === live.uid;
+  if (live && !owned && !options.adopt) throw notTesserasOwn(client.cluster, live, spec.namespace, spec.name);
 
-  // Same version already there: keep its provisioning stamp, so applying again is a no-op.
-  const sameVersion = live !== null && live.annotations?.[VERSION_ANNOTATION] === spec.versionId;
-  const provisionedAt = sameVersion ? (live.annotations?.[PROVISIONED_AT_ANNOTATION] ?? '') : (options.now?.() ?? new Date()).toISOString();
-  const provisionedBy = sameVersion ? (live.annotations?.[PROVISIONED_BY_ANNOTATION] ?? '') : (options.principal ?? 'tessera');
+  // Same version already written by Tessera: keep the stamp Tessera recorded (never one read back
+  // from the cluster, which anyone who can edit the Secret controls), so applying again is a no-op.
+  const sameVersion = owned && record !== null && record.versionId === spec.versionId && record.provisionedAt !== null && record.provisionedBy !== null;
+  const provisionedAt = sameVersion ? record.provisionedAt! : (options.now?.() ?? new Date()).toISOString();
+  const provisionedBy = sameVersion ? record.provisionedBy! : (options.principal ?? 'tessera');
+  // Every string here comes from the vault's spec or from Tessera itself; nothing from `live`.
   const object = {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -231,6 +254,8 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
       body,
       options.overwrite === true || options.adopt === true,
       signal,
+      FIELD_MANAGER,
+      [body, ...values.keys.values()],
     );
   } finally {
     zero(sensitive);
@@ -238,6 +263,19 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
   const meta = parseJson<{ metadata: ObjectMeta }>(res).metadata;
   res.body.fill(0);
   const action = live === null ? 'created' : meta.resourceVersion === live.resourceVersion ? 'unchanged' : 'updated';
+  if (meta.uid) {
+    ownership.record({
+      cluster: client.cluster,
+      namespace: spec.namespace,
+      name: spec.name,
+      uid: meta.uid,
+      manager: labelManager(meta.managedFields),
+      how: live === null || (owned && record?.how !== 'adopted') ? 'created' : 'adopted',
+      versionId: spec.versionId,
+      provisionedAt,
+      provisionedBy,
+    });
+  }
 
   let wiring: SecretOutcome['wiring'] = 'none';
   if (spec.workload) {
@@ -274,11 +312,12 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
 export async function deprovisionSecret(
   client: KubeClient,
   spec: Pick<SecretSpec, 'app' | 'name' | 'namespace' | 'workload'>,
-  options: { signal?: AbortSignal | undefined } = {},
+  options: { signal?: AbortSignal | undefined; ownership?: SecretOwnership | undefined } = {},
 ): Promise<SecretOutcome> {
   const { signal } = options;
+  const ownership = options.ownership ?? memoryOwnership();
   const live = await getSecretMetadata(client, spec.namespace, spec.name, signal);
-  if (live && !isManaged(live)) throw unmanaged(client.cluster, spec.namespace, spec.name);
+  if (live && !isOwned(ownership, client.cluster, spec.namespace, spec.name, live.uid)) throw notTesserasOwn(client.cluster, live, spec.namespace, spec.name);
 
   let wiring: SecretOutcome['wiring'] = 'none';
   if (spec.workload) {
@@ -292,11 +331,16 @@ export async function deprovisionSecret(
       wiring = 'removed';
     } else if (exists.status !== 404) throw httpError(client.cluster, { method: 'GET', path }, exists);
   }
-  if (!live) return { namespace: spec.namespace, name: spec.name, action: 'absent', resourceVersion: null, uid: null, wiring };
+  if (!live) {
+    const stale = ownership.get(client.cluster, spec.namespace, spec.name);
+    if (stale) ownership.forget(client.cluster, spec.namespace, spec.name, stale.uid);
+    return { namespace: spec.namespace, name: spec.name, action: 'absent', resourceVersion: null, uid: null, wiring };
+  }
 
   const path = secretPath(spec.namespace, spec.name);
   const body = Buffer.from(JSON.stringify({ apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: live.uid } }));
   const res = await client.request({ method: 'DELETE', path, body, accept: METADATA_ACCEPT, signal });
+  if (res.status === 404 || (res.status >= 200 && res.status <= 299)) ownership.forget(client.cluster, spec.namespace, spec.name, live.uid!);
   if (res.status === 404) return { namespace: spec.namespace, name: spec.name, action: 'absent', resourceVersion: null, uid: live.uid ?? null, wiring };
   if (res.status === 409) {
     throw new TesseraError(

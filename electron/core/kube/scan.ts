@@ -26,6 +26,8 @@ export interface LiveSecret {
   versionId: string | null;
   annotatedKeys: string[];
   managedFields: unknown;
+  /** Tessera recorded creating or adopting this very Secret (its uid); false: it only carries the label. */
+  owned: boolean;
 }
 
 export interface ClusterListing {
@@ -59,6 +61,7 @@ function toLive(item: PartialMeta): LiveSecret {
           .sort()
       : [],
     managedFields: m.managedFields,
+    owned: false,
   };
 }
 
@@ -254,7 +257,10 @@ export function cellsForCluster(
       for (const spec of publication.secrets) {
         const forbidden = listing.forbidden.get(spec.namespace);
         const found = live.find((l) => l.namespace === spec.namespace && l.name === spec.name) ?? null;
-        if (found) {
+        if (found && !found.owned) {
+          matched.add(found);
+          secrets.push(secretCell(spec, found, 'claimed', claimSentence(found), spec.namespace, spec.name));
+        } else if (found) {
           matched.add(found);
           secrets.push(compareSecret(spec, found, wiring.get(wiringKey(app, spec.namespace, spec.name)) ?? null));
         } else if (forbidden !== undefined) {
@@ -268,6 +274,10 @@ export function cellsForCluster(
     }
     for (const l of live) {
       if (matched.has(l)) continue;
+      if (!l.owned) {
+        secrets.push(secretCell(null, l, 'claimed', claimSentence(l), l.namespace, l.name));
+        continue;
+      }
       const why =
         publication === undefined ? `app ${app} is not published` : targeted ? `it is not one of ${app}'s secrets` : `${app} is not published to this cluster`;
       secrets.push(secretCell(null, l, 'orphaned', `Managed Secret ${l.namespace}/${l.name} is live but ${why}.`, l.namespace, l.name));
@@ -284,6 +294,11 @@ export function cellsForCluster(
     cells.push({ app, cluster, state, reason, secrets });
   }
   return cells;
+}
+
+/** Why a label-only Secret is left alone, in the matrix and in plans. */
+export function claimSentence(l: Pick<LiveSecret, 'namespace' | 'name'>): string {
+  return `Secret ${l.namespace}/${l.name} claims to be Tessera's (it carries Tessera's label) but Tessera did not create or adopt it, so Tessera never changes or deletes it; adopt it to let Tessera manage it.`;
 }
 
 /** Namespaces to list one by one when the cluster-wide list is refused. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { base64Buffer, jsonWithData, zero } from './secret-body.ts';
+import { API_MESSAGE_LIMIT, sanitizeApiMessage } from './api-message.ts';
 import { backoffMs, retryAfterMs } from './http-client.ts';
 import { createLimiter } from './limiter.ts';
 
@@ -23,6 +24,38 @@ describe('request bodies that carry values', () => {
     expect(JSON.parse(body.toString())).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' }, data: { A: 'b25l', B: 'dHdv' } });
     zero(sensitive);
     expect(body.every((byte) => byte === 0)).toBe(true);
+  });
+});
+
+describe('the apply body is built structurally', () => {
+  it('puts the values in data even when an annotation holds the old placeholder text or anything else a cluster user chose', () => {
+    const hostile = ['__tessera_data_placeholder__', '"__tessera_data_placeholder__"', '{"data":"x"}', '},"data":{"A":"eA=="}', '\\"\u2028'];
+    for (const text of hostile) {
+      const object = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', annotations: { 'tessera.dev/provisioned-by': text, [text]: text } } };
+      const { body } = jsonWithData(object, new Map([['PASSWORD', Buffer.from('s3cret-value')]]));
+      const parsed = JSON.parse(body.toString());
+      expect(parsed.metadata.annotations['tessera.dev/provisioned-by']).toBe(text);
+      expect(parsed.data).toEqual({ PASSWORD: Buffer.from('s3cret-value').toString('base64') });
+      expect(JSON.stringify(parsed.metadata)).not.toContain(Buffer.from('s3cret-value').toString('base64'));
+    }
+  });
+
+  it('refuses an object that brings its own data field', () => {
+    expect(() => jsonWithData({ data: {} }, new Map())).toThrow(/must not have a data field/u);
+  });
+});
+
+describe('messages from an API server', () => {
+  it('drops what the server quotes back and anything found in the request, and caps the length', () => {
+    const value = Buffer.from('hunter2-very-secret');
+    const body = Buffer.from(`{"metadata":{"labels":{"x":"${value.toString('base64')}"}},"data":{"P":"${value.toString('base64')}"}}`);
+    const message = `Secret "db" is invalid: metadata.labels: Invalid value: "${value.toString('base64')}": a valid label must be 63 characters; also ${value.toString('base64')} and ${value.toString()}`;
+    const clean = sanitizeApiMessage(message, [body, value]);
+    expect(clean).toContain('Secret "db" is invalid: metadata.labels: Invalid value: (omitted)');
+    expect(clean).not.toContain(value.toString('base64'));
+    expect(clean).not.toContain(value.toString());
+    expect(sanitizeApiMessage('x'.repeat(5000)).length).toBe(API_MESSAGE_LIMIT);
+    expect(sanitizeApiMessage('line\none\u0000two')).toBe('line one two');
   });
 });
 

@@ -26,16 +26,19 @@ export function base64Buffer(input: Buffer): Buffer {
   return out;
 }
 
-const DATA_PLACEHOLDER = '"__tessera_data_placeholder__"';
-
 /**
- * JSON for `object` with its `data` field replaced by the given values, base64-encoded.
+ * JSON for `object` with a `data` field holding the given values, base64-encoded.
+ * Built structurally: the object (which must not have `data`) is serialised on its own and the
+ * data member is spliced in before its closing brace, so nothing inside the object — least of all
+ * a string that came from a cluster — can decide where the values land.
  * Returns the body and every Buffer that held value bytes, for the caller to zero.
  */
 export function jsonWithData(object: Record<string, unknown>, values: Map<string, Buffer>): { body: Buffer; sensitive: Buffer[] } {
-  const text = JSON.stringify({ ...object, data: '__tessera_data_placeholder__' });
-  const at = text.indexOf(DATA_PLACEHOLDER);
-  const parts: Buffer[] = [Buffer.from(text.slice(0, at)), Buffer.from('{')];
+  if ('data' in object) throw new TypeError('jsonWithData: the object must not have a data field of its own');
+  const text = JSON.stringify(object);
+  // JSON.stringify of a plain object always ends with its own closing brace.
+  const head = text.slice(0, -1);
+  const parts: Buffer[] = [Buffer.from(head), Buffer.from(head === '{' ? '"data":{' : ',"data":{')];
   const sensitive: Buffer[] = [];
   let first = true;
   for (const [key, value] of [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -44,7 +47,7 @@ export function jsonWithData(object: Record<string, unknown>, values: Map<string
     parts.push(Buffer.from(`${first ? '' : ','}${JSON.stringify(key)}:"`), encoded, Buffer.from('"'));
     first = false;
   }
-  parts.push(Buffer.from('}'), Buffer.from(text.slice(at + DATA_PLACEHOLDER.length)));
+  parts.push(Buffer.from('}}'));
   const body = Buffer.concat(parts);
   sensitive.push(body);
   return { body, sensitive };

@@ -128,6 +128,10 @@ export function computePlan(input: PlanInputs): PlanBody {
           }
           const state = live?.state ?? (cellFailed ? cell.state : cell ? 'missing' : null);
           switch (state) {
+            case 'claimed':
+              // A label alone makes nothing Tessera's: no write until someone adopts it explicitly.
+              actions.push({ ...base, reason: `Left alone: ${live?.reason ?? `Secret ${spec.namespace}/${spec.name} claims to be Tessera's.`}` });
+              break;
             case 'missing':
               actions.push({
                 ...base,
@@ -177,6 +181,24 @@ export function computePlan(input: PlanInputs): PlanBody {
       }
       for (const live of cell?.secrets ?? []) {
         if (used.has(live) || live.uid === null) continue;
+        if (live.state === 'claimed') {
+          // Never deleted: Tessera did not create or adopt it. The plan says so, for the approver.
+          actions.push({
+            app,
+            secret: live.name,
+            namespace: live.namespace,
+            cluster,
+            action: 'nothing',
+            reason: `Left alone: ${live.reason}`,
+            versionId: null,
+            liveVersionId: live.liveVersionId,
+            keys: { added: [], removed: [], kept: [] },
+            overwrite: false,
+            wiring: null,
+            createNamespace: false,
+          });
+          continue;
+        }
         const spec = pub?.secrets.find((s) => s.namespace === live.namespace && s.name === live.name) ?? null;
         const why =
           input.intent === 'delete-app'

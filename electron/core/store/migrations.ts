@@ -44,4 +44,21 @@ CREATE TRIGGER version_signatures_immutable BEFORE UPDATE ON version_signatures 
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [VAULT_INITIAL, KUBE_SCANS, ROLLOUT_JOURNAL, TRUST_KINDS_VERSION_SIGNATURES];
+/**
+ * The Secrets Tessera created or adopted, by uid: only these may be changed or deleted. Secrets
+ * an earlier release wrote are carried over from the rollout journal (its last successful write
+ * of each place), so upgrading does not turn them into mere claims.
+ */
+const OWNED_SECRETS: Migration = {
+  id: '0005_owned_secrets',
+  sql: `
+CREATE TABLE owned_secrets (cluster TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, uid TEXT NOT NULL, manager TEXT, how TEXT NOT NULL, version_id TEXT, provisioned_at TEXT, provisioned_by TEXT, recorded_at TEXT NOT NULL, PRIMARY KEY (cluster, namespace, name));
+INSERT OR IGNORE INTO owned_secrets (cluster, namespace, name, uid, manager, how, version_id, provisioned_at, provisioned_by, recorded_at)
+  SELECT s.cluster, s.namespace, s.secret, s.uid, 'tessera', CASE s.action WHEN 'adopt' THEN 'adopted' ELSE 'created' END, s.version_id, NULL, NULL, s.updated_at
+  FROM rollout_steps s
+  WHERE s.state = 'done' AND s.uid IS NOT NULL AND s.action IN ('create', 'update', 'adopt', 'rewire')
+    AND s.updated_at = (SELECT MAX(t.updated_at) FROM rollout_steps t WHERE t.cluster = s.cluster AND t.namespace = s.namespace AND t.secret = s.secret AND t.state = 'done');
+`,
+};
+
+export const MIGRATIONS: readonly Migration[] = [VAULT_INITIAL, KUBE_SCANS, ROLLOUT_JOURNAL, TRUST_KINDS_VERSION_SIGNATURES, OWNED_SECRETS];

@@ -53,6 +53,14 @@ export interface ProbeResult {
   access: AccessCheck[];
 }
 
+/** Whether a scan could list a cluster at all: said for every cluster, apps or not. */
+export interface ClusterReach {
+  cluster: string;
+  state: 'reachable' | 'unreachable' | 'forbidden' | 'error';
+  /** Why it could not be listed (or which namespaces were refused), else null. */
+  reason: string | null;
+}
+
 export interface ScanResult {
   scanId: string;
   startedAt: string;
@@ -61,6 +69,8 @@ export interface ScanResult {
   clusters: string[];
   cells: MatrixCell[];
   cancelled: boolean;
+  /** One entry per scanned cluster, in the order of `clusters`. Absent in scans stored by earlier releases. */
+  reachability?: ClusterReach[];
 }
 
 /** One cluster of a running scan finished: the state of each app there (details via kube.cell). */

@@ -1,7 +1,7 @@
 // The kube commands of the `tessera` CLI against the fleet simulator: clusters, labels (kept in
 // the store), scan as JSON, and provision/deprovision refusing what they cannot do (exit 1).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../electron/cli/main.ts';
@@ -10,6 +10,8 @@ import { createKubeService } from '../../../electron/core/kube/kube-service.ts';
 import { memoryLabelStore } from '../../../electron/core/kube/registry.ts';
 import { memoryScanStore } from '../../../electron/core/kube/scan-store.ts';
 import { memoryCatalog } from '../../../electron/core/kube/types.ts';
+import { sqliteOwnership } from '../../../electron/core/kube/ownership.ts';
+import { openDatabase } from '../../../electron/core/store/index.ts';
 import { publication, spec, values } from './support.ts';
 
 describe('tessera clusters, cluster label, scan, provision, deprovision', () => {
@@ -31,15 +33,19 @@ describe('tessera clusters, cluster label, scan, provision, deprovision', () => 
     dataDir = mkdtempSync(join(tmpdir(), 'tessera-kube-cli-'));
     // A Secret Tessera wrote for an app the (empty) vault does not publish: the scan shows it orphaned.
     const s = spec('legacy', { namespace: 'default', createNamespace: false });
+    const db = openDatabase(dataDir);
     const kube = createKubeService({
       sources: () => ({ kubeconfigEnv: fleet.kubeconfigPath }),
       limits: () => ({ concurrency: 4, requestTimeoutSeconds: 5 }),
       labels: memoryLabelStore(),
       catalog: () => memoryCatalog([publication('legacy', [fleet.contexts[0]!], [s])], new Map([['v1', values('v1', { API_KEY: 'a', DB_PASSWORD: 'b' })]])),
       scans: memoryScanStore(),
+      // Recorded in the CLI's own store, as Tessera records every Secret it creates.
+      ownership: sqliteOwnership(db),
     });
     expect((await kube.provision({ app: 'legacy' }))[0]).toMatchObject({ ok: true });
     kube.close();
+    db.close();
   }, 60_000);
   afterAll(async () => {
     await fleet?.stop();
@@ -84,5 +90,40 @@ describe('tessera clusters, cluster label, scan, provision, deprovision', () => 
     const r = await run('deprovision', '--app', 'legacy', '--cluster', fleet.contexts[0]!, '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject([{ cluster: fleet.contexts[0], ok: true, secrets: [{ name: 'legacy-secret', action: 'deleted' }] }]);
+  });
+
+  it('a scan says which clusters it could not reach, even when no app is published anywhere', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tessera-kube-cli-empty-'));
+    try {
+      const kubeconfig = join(empty, 'kubeconfig');
+      writeFileSync(
+        kubeconfig,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters: [{name: gone, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+          'users: [{name: u, user: {token: t}}]',
+          'contexts: [{name: gone, context: {cluster: gone, user: u}}]',
+          'current-context: gone',
+        ].join('\n'),
+      );
+      const out: string[] = [];
+      const scan = (json: boolean) =>
+        main(['scan', ...(json ? ['--json'] : []), '--data-dir', empty, '--kubeconfig', kubeconfig], {
+          out: (t) => out.push(t),
+          err: (t) => out.push(t),
+          env: { HOME: empty },
+        });
+      expect(await scan(false)).toBe(1);
+      const text = out.join('\n');
+      expect(text).toMatch(/gone\s+unreachable/u);
+      expect(text).not.toContain('No apps published and no managed Secrets found on 1 cluster(s)');
+      expect(text).toContain('0 cluster(s) that could be listed; 1 could not be listed');
+      out.length = 0;
+      expect(await scan(true)).toBe(1);
+      expect(JSON.parse(out.join('\n')).reachability).toEqual([{ cluster: 'gone', state: 'unreachable', reason: expect.any(String) }]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

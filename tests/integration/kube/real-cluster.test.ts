@@ -6,6 +6,7 @@ import { findControlPlaneAssets, startControlPlane, type ControlPlane, type Real
 import { createKubeService, type KubeService } from '../../../electron/core/kube/kube-service.ts';
 import { memoryLabelStore } from '../../../electron/core/kube/registry.ts';
 import { memoryScanStore } from '../../../electron/core/kube/scan-store.ts';
+import { memoryOwnership } from '../../../electron/core/kube/ownership.ts';
 import { memoryCatalog, type AppPublication, type SecretValues } from '../../../electron/core/kube/types.ts';
 import type { RequestEvent } from '../../../electron/core/kube/http-client.ts';
 import { clusterApi } from '../../support/cluster-api.ts';
@@ -38,6 +39,8 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
   const pubs: AppPublication[] = [];
   const vals = new Map<string, SecretValues>();
   const events: RequestEvent[] = [];
+  // Tessera's record of the Secrets it created, shared by every service of the test like the store would be.
+  const ownership = memoryOwnership();
   const make = (extra: Partial<Parameters<typeof createKubeService>[0]> = {}) =>
     createKubeService({
       sources: () => ({ kubeconfigEnv: cp.kubeconfigPath }),
@@ -47,6 +50,7 @@ describe.skipIf(skipReason !== undefined)('Kubernetes layer on real clusters', (
       scans: memoryScanStore(),
       observer: (e) => events.push({ ...e, body: e.body ? Buffer.from(e.body) : null }),
       principal: () => 'alice',
+      ownership,
       ...extra,
     });
 

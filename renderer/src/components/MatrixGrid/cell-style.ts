@@ -22,4 +22,5 @@ export const CELL_LOOK: Record<CellState, CellLook> = {
   unreachable: { tone: 'bad', glyph: '⚡', label: CELL_STATE_LABEL.unreachable },
   forbidden: { tone: 'bad', glyph: '⊗', label: CELL_STATE_LABEL.forbidden },
   error: { tone: 'bad', glyph: '✕', label: CELL_STATE_LABEL.error },
+  claimed: { tone: 'drift', glyph: '?', label: CELL_STATE_LABEL.claimed },
 };
