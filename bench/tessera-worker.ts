@@ -48,6 +48,9 @@ function need(): Core {
   return core;
 }
 
+/** The bench vault's security officer: signs its recipient and authors its versions. */
+const OFFICER = 'bench-officer';
+
 async function init(args: { kubeconfig: string; concurrency?: number }) {
   const pin = randomBytes(8).toString('hex');
   hsm = createSoftHsm([{ label: 'bench', pin, soPin: randomBytes(8).toString('hex') }]);
@@ -70,7 +73,10 @@ async function init(args: { kubeconfig: string; concurrency?: number }) {
   tokens.session = async (s: string) => counting(await original(s));
   await tokens.login(serial, pin);
   const key = await tokens.generateKey(serial, 'ec-p256', 'bench-kek');
-  await core.services.vault().addRecipientFromToken(serial, key.keyId, 'bench EC P-256');
+  // A signed vault, as in real use: a security officer signs the recipient, and authors every version.
+  const signing = await tokens.generateKey(serial, 'ec-p256', 'bench-officer-sign');
+  await core.services.rollouts().bootstrap(OFFICER, serial, signing.keyId);
+  await core.services.vault().addRecipientFromToken(serial, key.keyId, 'bench EC P-256', OFFICER);
   return { serial, concurrency: core.services.settings.get().concurrency };
 }
 
@@ -93,7 +99,7 @@ async function setupProvision(args: { app: string; secret: string; clusters?: st
 async function provisionDirect(args: { app: string; secret: string; clusters: string[] }) {
   const c = need();
   const vault = c.services.vault();
-  await vault.writeVersion(args.app, args.secret, values(), 'literal');
+  await vault.writeVersion(args.app, args.secret, values(), 'literal', OFFICER);
   unwraps = 0;
   const before = process.memoryUsage.rss();
   const sampler = rssSampler();
@@ -121,7 +127,7 @@ async function provisionDirect(args: { app: string; secret: string; clusters: st
 async function provision(args: { app: string; secret: string; clusters: string[] }) {
   const c = need();
   const vault = c.services.vault();
-  await vault.writeVersion(args.app, args.secret, values(), 'literal');
+  await vault.writeVersion(args.app, args.secret, values(), 'literal', OFFICER);
   const rollouts = c.services.rollouts();
   unwraps = 0;
   const before = process.memoryUsage.rss();
@@ -161,7 +167,7 @@ async function setupScan(args: { apps: number; clusters: string[]; labels: Recor
     const app = `app-${String(i).padStart(3, '0')}`;
     vault.createApp({ name: app, namespace: 'default', targeting: { selector, include: [], exclude: [] } });
     vault.defineSecret(app, { name: `${app}-env`, delivery: 'env', keyNames: SECRET_KEYS });
-    const v = await vault.writeVersion(app, `${app}-env`, values(), 'literal');
+    const v = await vault.writeVersion(app, `${app}-env`, values(), 'literal', OFFICER);
     out.push({ app, secret: `${app}-env`, versionId: v.id, keys: [...SECRET_KEYS].sort() });
   }
   // Publish every app on every cluster: one transaction through the repository (the UI's

@@ -99,13 +99,17 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
   });
   const audit = once(() => new AuditLog(database()));
   const tokens = once(() => createTokenService({ settings, overrides: config.hsm ?? {}, log: log.child('hsm'), events, actor, onClose }));
-  const vault = once(() =>
+  const vault: () => VaultService = once(() =>
     createVaultService({
       db: database(),
       audit: audit(),
       tokens,
       log: log.child('vault'),
       actor,
+      // The signed chain lives with the rollouts' trust store: recipients, owners and adoption are records in it.
+      trust: () => rollouts().trust,
+      defaultPrincipal: () => env.TESSERA_PRINCIPAL || undefined,
+      demo: env.TESSERA_UNSIGNED_DEMO === '1',
       onRewrapProgress: (event) => events.emit('vault.rewrap.progress', event),
     }),
   );
@@ -128,7 +132,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
       onClose,
     }),
   );
-  const rollouts = once(() =>
+  const rollouts: () => RolloutService = once(() =>
     createRollouts({
       db: database(),
       audit: audit(),

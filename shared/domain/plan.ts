@@ -29,6 +29,8 @@ export interface PlanAction {
   reason: string;
   /** The version written (create, update, rewire, adopt), else null. */
   versionId: string | null;
+  /** SHA-256 (hex) of that version's nonce ‖ ciphertext: approvals bind its content, not only its id. */
+  versionDigest?: string;
   /** The version live on the cluster when planned, when known. */
   liveVersionId: string | null;
   keys: PlanKeyChanges;

@@ -18,7 +18,7 @@ let served: ServedTessera;
 test.beforeAll(async () => {
   fleet = await startFleet({ clusters: 4 });
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-axe-'));
-  served = await serveTessera({ dataDir: join(dir, 'data'), env: { KUBECONFIG: fleet.kubeconfigPath } });
+  served = await serveTessera({ dataDir: join(dir, 'data'), env: { KUBECONFIG: fleet.kubeconfigPath, TESSERA_UNSIGNED_DEMO: '1' } });
   const clusters = await rpc(served, 'kube.clusters', {});
   const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   await rpc(served, 'vault.addRecipient', { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), label: 'backup' });

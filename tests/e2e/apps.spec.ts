@@ -27,7 +27,7 @@ test.beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-apps-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, offlineKubeconfig());
-  served = await serveTessera({ dataDir: join(dir, 'data'), env: { SOFTHSM2_CONF: hsm.conf, KUBECONFIG: kubeconfig } });
+  served = await serveTessera({ dataDir: join(dir, 'data'), env: { SOFTHSM2_CONF: hsm.conf, KUBECONFIG: kubeconfig, TESSERA_UNSIGNED_DEMO: '1' } });
 });
 
 test.afterAll(async () => {

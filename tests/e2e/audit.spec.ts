@@ -21,7 +21,7 @@ test.beforeAll(async () => {
   if (skipReason) return;
   hsm = createSoftHsm([{ label: 'officer-audit', pin: PIN, soPin: '27182818' }]);
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-audit-'));
-  served = await serveTessera({ dataDir: join(dir, 'data'), env: { SOFTHSM2_CONF: hsm.conf, KUBECONFIG: join(dir, 'none') } });
+  served = await serveTessera({ dataDir: join(dir, 'data'), env: { SOFTHSM2_CONF: hsm.conf, KUBECONFIG: join(dir, 'none'), TESSERA_UNSIGNED_DEMO: '1' } });
   // The life of one app, through the same RPC the UI uses.
   const serial = hsm.tokens[0]!.serial;
   await rpc(served, 'hsm.login', { tokenSerial: serial, pin: PIN });

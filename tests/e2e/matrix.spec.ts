@@ -16,7 +16,7 @@ let served: ServedTessera;
 test.beforeAll(async () => {
   fleet = await startFleet({ clusters: 6 });
   const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-matrix-'));
-  served = await serveTessera({ dataDir: join(dir, 'data'), env: { KUBECONFIG: fleet.kubeconfigPath } });
+  served = await serveTessera({ dataDir: join(dir, 'data'), env: { KUBECONFIG: fleet.kubeconfigPath, TESSERA_UNSIGNED_DEMO: '1' } });
   const clusters = await rpc(served, 'kube.clusters', {});
   for (const [i, c] of clusters.entries())
     await rpc(served, 'kube.setLabels', { cluster: c.name, set: { env: i < 2 ? 'prod' : 'dev', region: i % 2 ? 'eu' : 'us' }, remove: [] });

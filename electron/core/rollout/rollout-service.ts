@@ -18,6 +18,8 @@ import {
   type TrustPrincipalView,
   type TrustStatus,
   type Role,
+  type AdoptReview,
+  type AppOwnersView,
 } from '../../../shared/contract/index.ts';
 import {
   actionCounts,
@@ -42,11 +44,21 @@ import { RolloutJournal, type JournalStep } from './journal.ts';
 import { computePlan, scopeClusters, wiringHash } from './planner.ts';
 import { tokenSigner, type Signer } from './signer.ts';
 import { TrustStore, spkiFromPem, type TrustState } from './trust.ts';
+import { NO_CHAIN, type AdoptedVersion } from '../vault/index.ts';
 
 /** What rollouts use of the vault. */
 export type RolloutVault = Pick<
   VaultService,
-  'setPublication' | 'updateApp' | 'hasApp' | 'deleteApp' | 'versionKeyNames' | 'withVersions' | 'checkpointIfPrincipal'
+  | 'setPublication'
+  | 'updateApp'
+  | 'hasApp'
+  | 'deleteApp'
+  | 'versionKeyNames'
+  | 'withVersions'
+  | 'checkpointIfPrincipal'
+  | 'mode'
+  | 'versionDigest'
+  | 'adoptionCandidates'
 >;
 /** What rollouts use of the Kubernetes layer. */
 export type RolloutKube = Pick<KubeService, 'clusters' | 'scan' | 'lastScan' | 'provisionVersion' | 'deprovisionSecret'>;
@@ -131,14 +143,68 @@ export class RolloutService {
   // ---- trust ----
 
   trustStatus(): TrustStatus {
-    return this.trust.status();
+    const status = this.trust.status();
+    let mode: TrustStatus['mode'] = 'signed';
+    try {
+      mode = this.vault.mode();
+    } catch {
+      // a broken chain: still "signed" (nothing unsigned is trusted); the problems say what is wrong
+    }
+    return { ...status, mode };
   }
 
   async bootstrap(name: string, tokenSerial: string, keyId: string): Promise<TrustPrincipalView> {
     const session = await this.options.tokens().session(tokenSerial);
     const id = keyId.toLowerCase();
     const spki = await session.publicKeyFor(id);
-    return this.trust.bootstrap(name, spki, (message) => this.options.tokens().sign(tokenSerial, id, message));
+    const view = await this.trust.bootstrap(name, spki, (message) => this.options.tokens().sign(tokenSerial, id, message));
+    // A new, empty vault is signed from birth: the empty adoption says every version from here on must be signed.
+    // (If this is not reached, the vault stays unadopted until a security officer adopts it.)
+    const review = this.adoptReview();
+    if (review.recipients.length === 0 && review.versions.length === 0) await this.trust.adopt({ name: 'vault', recipients: [], versions: [] }, name);
+    return view;
+  }
+
+  owners(): AppOwnersView[] {
+    return [...this.trust.state().owners.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([app, o]) => ({ app, owners: o.owners, recordSeq: o.recordSeq, signedBy: o.signedBy }));
+  }
+
+  async setOwners(app: string, owners: string[], signer: string): Promise<AppOwnersView> {
+    await this.trust.setOwners(app, owners, signer);
+    return this.owners().find((o) => o.app === app)!;
+  }
+
+  /** The unsigned recipients and versions of an existing vault: what adopt would sign. */
+  adoptReview(): AdoptReview {
+    const state = this.trust.view();
+    if (!state) throw new TesseraError('FORBIDDEN', NO_CHAIN);
+    const found = this.vault.adoptionCandidates(state);
+    return { adopted: state.adopted, recipients: found.recipients.map((r) => r.review), versions: found.versions };
+  }
+
+  /** A security officer signs the review once: the listed recipients and versions are backed from then on. */
+  async adopt(signer: string): Promise<AdoptReview> {
+    const state = this.trust.view();
+    if (!state) throw new TesseraError('FORBIDDEN', NO_CHAIN);
+    const found = this.vault.adoptionCandidates(state);
+    const bad = found.recipients.find((r) => r.review.problem !== null);
+    if (bad)
+      throw new TesseraError(
+        'TAMPERED',
+        `Recipient ${bad.review.fingerprint.slice(0, 16)}… ("${bad.review.label}") cannot be adopted: ${bad.review.problem}. Remove or restore that row first; nothing was signed.`,
+        { details: { recipient: bad.review.fingerprint } },
+      );
+    const versions: AdoptedVersion[] = found.versions.map((v) => ({
+      versionId: v.versionId,
+      app: v.app,
+      secret: v.secret,
+      number: v.number,
+      contentDigest: v.contentDigest,
+    }));
+    await this.trust.adopt({ name: 'vault', recipients: found.recipients.map((r) => r.statement), versions }, signer);
+    return this.adoptReview();
   }
 
   async addPrincipal(input: {
@@ -207,6 +273,11 @@ export class RolloutService {
       lastWiring: (app, secret, cluster) => this.journal.lastWiring(app, secret, cluster),
       adopt: req.adopt ?? [],
     });
+    // Approvals bind each version's content: replacing a version row under the same id voids them.
+    body.actions = body.actions.map((a) => {
+      const digest = a.versionId ? this.vault.versionDigest(a.versionId) : null;
+      return digest ? { ...a, versionDigest: digest } : a;
+    });
     const hash = sha256(planHashInput(body));
     const createdBy = this.who(req.as);
     this.journal.savePlan(hash, canonicalJson(normalizePlanBody(body)), createdBy, scan?.scanId ?? null);
@@ -270,6 +341,13 @@ export class RolloutService {
     const state = this.trust.state();
     const { requirements, approvals } = evaluate(hash, plan.body, this.journal.approvals(hash), state, this.requesters(plan.createdBy, executor));
     const changes = plan.body.actions.filter((a) => a.action !== 'nothing');
+    const tampered = [
+      ...new Set(
+        plan.body.actions
+          .filter((a) => a.versionId && a.versionDigest && this.vault.versionDigest(a.versionId) !== a.versionDigest)
+          .map((a) => `version ${a.versionId} of ${a.app}/${a.secret}: its content is not what this plan was made and approved for`),
+      ),
+    ];
     return {
       hash,
       createdAt: plan.createdAt,
@@ -277,20 +355,21 @@ export class RolloutService {
       intent: plan.body.intent,
       counts: actionCounts(plan.body.actions),
       clusters: plan.body.clusters.length,
-      approved: requirements.every((r) => r.satisfied),
+      approved: tampered.length === 0 && requirements.every((r) => r.satisfied),
       rollouts: this.journal.rolloutsOfPlan(hash),
       body: plan.body,
       changes,
       requirements,
       approvals,
       scanId: plan.scanId,
+      tampered,
     };
   }
 
   plans(limit = 100): PlanSummary[] {
     return this.journal.plans(limit).map((row) => {
       try {
-        const { body: _body, changes: _changes, requirements: _r, approvals: _a, scanId: _s, ...summary } = this.getPlan(row.hash);
+        const { body: _body, changes: _changes, requirements: _r, approvals: _a, scanId: _s, tampered: _t, ...summary } = this.getPlan(row.hash);
         return summary;
       } catch {
         return {
@@ -518,40 +597,49 @@ export class RolloutService {
       if (writes.size > 0 && !signal.aborted) {
         try {
           // Exactly one unwrap per version: every cluster is written inside that version's callback.
-          await this.vault.withVersions([...writes.keys()], async (opened) => {
-            unwraps++;
-            this.journal.addUnwraps(id, 1);
-            const values: SecretValues = { versionId: opened.version.id, keys: new Map(opened.entries.map((e) => [e.name, e.value])) };
-            try {
-              await Promise.all(
-                writes.get(opened.version.id)!.map(({ step, action }) => {
-                  const spec: SecretSpec = {
-                    app: action.app,
-                    name: action.secret,
-                    namespace: action.namespace,
-                    createNamespace: action.createNamespace,
-                    versionId: opened.version.id,
-                    keys: [...opened.version.keyNames].sort(),
-                    delivery: action.wiring?.delivery ?? opened.secret.delivery,
-                    mountPath: action.wiring?.mountPath ?? null,
-                    workload: action.wiring?.workload
-                      ? { kind: action.wiring.workload.kind, name: action.wiring.workload.name, container: action.wiring.workload.container ?? undefined }
-                      : null,
-                  };
-                  return runStep(step, () =>
-                    kube.provisionVersion(action.cluster, spec, values, {
-                      signal,
-                      principal: requester,
-                      overwrite: action.overwrite,
-                      adopt: action.action === 'adopt',
-                    }),
-                  );
-                }),
-              );
-            } finally {
-              for (const b of values.keys.values()) b.fill(0);
-            }
-          });
+          const digests = new Map<string, string>();
+          for (const [versionId, list] of writes) {
+            const digest = list.find((w) => w.action.versionDigest)?.action.versionDigest;
+            if (digest) digests.set(versionId, digest);
+          }
+          await this.vault.withVersions(
+            [...writes.keys()],
+            async (opened) => {
+              unwraps++;
+              this.journal.addUnwraps(id, 1);
+              const values: SecretValues = { versionId: opened.version.id, keys: new Map(opened.entries.map((e) => [e.name, e.value])) };
+              try {
+                await Promise.all(
+                  writes.get(opened.version.id)!.map(({ step, action }) => {
+                    const spec: SecretSpec = {
+                      app: action.app,
+                      name: action.secret,
+                      namespace: action.namespace,
+                      createNamespace: action.createNamespace,
+                      versionId: opened.version.id,
+                      keys: [...opened.version.keyNames].sort(),
+                      delivery: action.wiring?.delivery ?? opened.secret.delivery,
+                      mountPath: action.wiring?.mountPath ?? null,
+                      workload: action.wiring?.workload
+                        ? { kind: action.wiring.workload.kind, name: action.wiring.workload.name, container: action.wiring.workload.container ?? undefined }
+                        : null,
+                    };
+                    return runStep(step, () =>
+                      kube.provisionVersion(action.cluster, spec, values, {
+                        signal,
+                        principal: requester,
+                        overwrite: action.overwrite,
+                        adopt: action.action === 'adopt',
+                      }),
+                    );
+                  }),
+                );
+              } finally {
+                for (const b of values.keys.values()) b.fill(0);
+              }
+            },
+            digests,
+          );
         } catch (error) {
           // The values could not be opened (token locked, tampered version): the write steps not yet run fail alike.
           const contract = asContract(error);

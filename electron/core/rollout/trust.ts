@@ -14,6 +14,14 @@ import { dnsSubdomainRule, check } from '../../../shared/domain/names.ts';
 import { parsePublicKey, spkiFingerprint, spkiPem, verifySignature, type SignatureAlgorithm, type TokenSignature } from '../hsm/index.ts';
 import { transaction, type Database } from '../store/index.ts';
 import type { AuditLog } from '../audit/index.ts';
+import {
+  recipientIdentityProblem,
+  type AdoptedVersion,
+  type ChainRecipient,
+  type RecipientStatement,
+  type VaultTrust,
+  type VaultTrustView,
+} from '../vault/index.ts';
 import type { Signer } from './signer.ts';
 
 const TRUST_DOMAIN = 'tessera.trust.v1\n';
@@ -35,13 +43,38 @@ export interface PolicyStatement {
   excludeRequester: boolean;
 }
 
+/** The app owners a security officer named: they may write and reveal that app's secrets. */
+export interface OwnersStatement {
+  /** The app's name. */
+  name: string;
+  /** Principal names, sorted. */
+  owners: string[];
+}
+
+/**
+ * A security officer's review of an existing (unsigned) vault, signed once: its recipients and
+ * versions (with their content digests) are backed from then on. Each section is a list of one
+ * kind of row; a new kind of adoptable row is a new optional section.
+ */
+export interface AdoptStatement {
+  name: 'vault';
+  recipients: RecipientStatement[];
+  versions: AdoptedVersion[];
+}
+
+type Statement = PrincipalStatement | PolicyStatement | RecipientStatement | OwnersStatement | AdoptStatement;
+
+/** The kinds of record the replay knows. */
+export const RECORD_KINDS = ['genesis', 'principal', 'policy', 'recipient', 'owners', 'adopt'] as const;
+type RecordKind = (typeof RECORD_KINDS)[number];
+
 interface RecordBody {
   format: 'tessera.trust/v1';
   seq: number;
   prev: string;
-  kind: 'genesis' | 'principal' | 'policy';
+  kind: RecordKind;
   action: string;
-  statement: PrincipalStatement | PolicyStatement;
+  statement: Statement;
   signer: string;
   signerFingerprint: string;
   at: string;
@@ -78,9 +111,13 @@ export interface TrustedPolicy extends PolicyStatement {
   signedBy: string;
 }
 
-export interface TrustState {
+export interface TrustState extends VaultTrustView {
   principals: Map<string, TrustedPrincipal>;
   policies: Map<string, TrustedPolicy>;
+  recipients: Map<string, ChainRecipient>;
+  owners: Map<string, { owners: string[]; recordSeq: number; signedBy: string }>;
+  adoptedVersions: Map<string, { contentDigest: string; recordSeq: number; signedBy: string }>;
+  adopted: boolean;
   anchor: Anchor | null;
   records: number;
   problems: string[];
@@ -96,7 +133,7 @@ export function recordMessage(body: RecordBody): Buffer {
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
-export class TrustStore {
+export class TrustStore implements VaultTrust {
   private readonly db: Database;
   private readonly anchorFile: string;
   private readonly signer: Signer;
@@ -137,7 +174,18 @@ export class TrustStore {
     const principals = new Map<string, TrustedPrincipal>();
     const policies = new Map<string, TrustedPolicy>();
     const problems: string[] = [];
-    const state: TrustState = { principals, policies, anchor, records: rows.length, problems, rowConsistency: { principals: new Map(), policies: new Map() } };
+    const state: TrustState = {
+      principals,
+      policies,
+      recipients: new Map(),
+      owners: new Map(),
+      adoptedVersions: new Map(),
+      adopted: false,
+      anchor,
+      records: rows.length,
+      problems,
+      rowConsistency: { principals: new Map(), policies: new Map() },
+    };
     if (rows.length > 0 && !anchor)
       problems.push(`the trust anchor file ${ANCHOR_FILE} is missing from the data dir, so the chain cannot be tied to the first security officer`);
     if (rows.length === 0 && anchor) problems.push(`the trust anchor names "${anchor.principal}" but the database holds no signed records: they were deleted`);
@@ -206,6 +254,28 @@ export class TrustStore {
           break;
         }
         principals.set(st.name, { ...st, roles: sortRoles(st.roles), spkiDer, recordSeq: row.seq, signedBy: body.signer });
+      } else if (body.kind === 'recipient') {
+        const st = body.statement as RecipientStatement;
+        const bad = recipientIdentityProblem(st);
+        if (bad) {
+          problems.push(`${where}: recipient ${st.fingerprint.slice(0, 16)}… ("${st.label}"): ${bad}`);
+          break;
+        }
+        state.recipients.set(st.fingerprint, { statement: st, recordSeq: row.seq, signedBy: body.signer });
+      } else if (body.kind === 'owners') {
+        const st = body.statement as OwnersStatement;
+        state.owners.set(st.name, { owners: [...st.owners], recordSeq: row.seq, signedBy: body.signer });
+      } else if (body.kind === 'adopt') {
+        const st = body.statement as AdoptStatement;
+        const bad = st.recipients.map((r) => [r, recipientIdentityProblem(r)] as const).find(([, why]) => why !== null);
+        if (bad) {
+          problems.push(`${where}: adopted recipient ${bad[0].fingerprint.slice(0, 16)}… ("${bad[0].label}"): ${bad[1]}`);
+          break;
+        }
+        for (const r of st.recipients)
+          if (!state.recipients.has(r.fingerprint)) state.recipients.set(r.fingerprint, { statement: r, recordSeq: row.seq, signedBy: body.signer });
+        for (const v of st.versions) state.adoptedVersions.set(v.versionId, { contentDigest: v.contentDigest, recordSeq: row.seq, signedBy: body.signer });
+        state.adopted = true;
       } else {
         // The table no longer constrains kinds (0004): a kind this version does not know grants nothing and stops the replay.
         problems.push(`${where} has a kind ("${String(body.kind)}") this version of Tessera does not know`);
@@ -274,8 +344,7 @@ export class TrustStore {
   }
 
   /** The chain's state, or TAMPERED naming every problem. What rollouts rely on. */
-  verified(): TrustState {
-    const state = this.state();
+  verified(state = this.state()): TrustState {
     if (state.problems.length > 0) {
       throw new TesseraError(
         'TAMPERED',
@@ -288,9 +357,50 @@ export class TrustStore {
     return state;
   }
 
-  status(): TrustStatus {
+  /** The vault's view (VaultTrust): null while no chain exists at all, TAMPERED when it does not check out. */
+  view(): TrustState | null {
+    const state = this.state();
+    if (state.records === 0 && !state.anchor) return null;
+    return this.verified(state);
+  }
+
+  async signAs(principal: string, message: Buffer): Promise<TokenSignature> {
+    const p = this.verified().principals.get(principal);
+    if (!p) throw new TesseraError('NOT_FOUND', `There is no principal named "${principal}" in the signed chain.`, { field: 'as' });
+    const signature = await this.signer.sign(p.keyFingerprint, `principal "${principal}"`, message);
+    if (signature.keyFingerprint !== p.keyFingerprint || !verifySignature(p.spkiDer, signature.algorithm, message, signature.signature))
+      throw new TesseraError('FORBIDDEN', `"${principal}"'s token did not produce a valid signature with their registered key.`, { field: 'as' });
+    return signature;
+  }
+
+  async signRecipient(action: 'recipient.add' | 'recipient.retire', statement: RecipientStatement, signer: string, apply: () => void): Promise<void> {
+    const bad = recipientIdentityProblem(statement);
+    if (bad) throw new TesseraError('INVALID_INPUT', `Recipient ${statement.fingerprint.slice(0, 16)}… ("${statement.label}"): ${bad}.`);
+    await this.append('recipient', action, statement, signer, apply, 'add or retire recipients');
+  }
+
+  /** Names the owners of an app: they may write its versions and reveal them. */
+  async setOwners(app: string, owners: string[], signer: string, apply: () => void = () => {}): Promise<OwnersStatement> {
+    check('app', dnsSubdomainRule(app));
+    const state = this.verified();
+    const sorted = [...new Set(owners)].sort();
+    const unknown = sorted.find((o) => !state.principals.has(o));
+    if (unknown) throw new TesseraError('NOT_FOUND', `There is no principal named "${unknown}" in the signed chain.`, { field: 'owners' });
+    const statement: OwnersStatement = { name: app, owners: sorted };
+    await this.append('owners', 'owners.set', statement, signer, apply, 'name app owners');
+    return statement;
+  }
+
+  /** Signs the review of an existing vault once: its recipients and versions are backed from here on. */
+  async adopt(statement: AdoptStatement, signer: string, apply: () => void = () => {}): Promise<void> {
+    await this.append('adopt', 'vault.adopt', statement, signer, apply, 'adopt an existing vault');
+  }
+
+  /** The chain's status; the vault's mode is added by the caller that knows it. */
+  status(): Omit<TrustStatus, 'mode'> {
     const state = this.state();
     return {
+      adopted: state.adopted,
       bootstrapped: state.records > 0,
       anchor: state.anchor ? { principal: state.anchor.principal, keyFingerprint: state.anchor.keyFingerprint, genesisHash: state.anchor.genesisHash } : null,
       records: state.records,
@@ -356,21 +466,18 @@ export class TrustStore {
 
   /** Appends a record signed by `signerName` (a security officer whose key is on an unlocked token). */
   private async append(
-    kind: 'principal' | 'policy',
+    kind: Exclude<RecordKind, 'genesis'>,
     action: string,
-    statement: PrincipalStatement | PolicyStatement,
+    statement: Statement,
     signerName: string,
     apply: () => void,
+    what = 'register principals, grant roles or change policies',
   ): Promise<void> {
     const state = this.verified();
     const signer = state.principals.get(signerName);
     if (!signer) throw new TesseraError('NOT_FOUND', `There is no principal named "${signerName}" in the signed chain.`, { field: 'signer' });
     if (!signer.roles.includes('security-officer')) {
-      throw new TesseraError(
-        'FORBIDDEN',
-        `"${signerName}" is not a security officer; only a security officer may register principals, grant roles or change policies.`,
-        { field: 'signer' },
-      );
+      throw new TesseraError('FORBIDDEN', `"${signerName}" is not a security officer; only a security officer may ${what}.`, { field: 'signer' });
     }
     const rows = this.rows();
     const last = rows[rows.length - 1]!;

@@ -77,6 +77,15 @@ export class RecipientRepository {
       .run(r.fingerprint, r.kind, r.label, r.publicKey, r.curve, r.oaepHash, r.aesScheme, r.tokenSerial, r.keyId, r.status, r.addedAt, r.addedBy, r.retiredAt);
   }
 
+  /** Writes the row as a signed record states it (insert, or replace an older unsigned row of the same fingerprint). */
+  save(r: RecipientRecord): void {
+    this.db
+      .prepare(
+        'INSERT INTO recipients (fingerprint, kind, label, public_key, curve, oaep_hash, aes_scheme, token_serial, key_id, status, added_at, added_by, retired_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO UPDATE SET kind = excluded.kind, label = excluded.label, public_key = excluded.public_key, curve = excluded.curve, oaep_hash = excluded.oaep_hash, aes_scheme = excluded.aes_scheme, token_serial = excluded.token_serial, key_id = excluded.key_id, status = excluded.status, added_by = excluded.added_by, retired_at = excluded.retired_at',
+      )
+      .run(r.fingerprint, r.kind, r.label, r.publicKey, r.curve, r.oaepHash, r.aesScheme, r.tokenSerial, r.keyId, r.status, r.addedAt, r.addedBy, r.retiredAt);
+  }
+
   /** Fills in token details learned later (a PEM recipient whose key was found on a token). */
   reactivate(fingerprint: string): void {
     this.db.prepare("UPDATE recipients SET status = 'active', retired_at = NULL WHERE fingerprint = ?").run(fingerprint);

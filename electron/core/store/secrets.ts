@@ -38,6 +38,16 @@ export interface VersionRecord {
   ciphertext: Uint8Array;
 }
 
+/** The author's token signature over a version (electron/core/vault/signed-messages.ts). */
+export interface VersionSignatureRow {
+  versionId: string;
+  author: string;
+  keyFingerprint: string;
+  algorithm: string;
+  signature: Uint8Array;
+  contentDigest: string;
+}
+
 interface SecretRow {
   id: string;
   app_id: string;
@@ -190,14 +200,18 @@ export class SecretRepository {
     return (this.db.prepare('SELECT id FROM secret_versions ORDER BY created_at, id').all() as { id: string }[]).map((r) => r.id);
   }
 
-  /** Inserts a version, its wrapped keys and the secret's new key names in one transaction. */
-  insertVersion(v: VersionRecord, wrapped: WrappedKeyRow[]): void {
+  /** Inserts a version, its author's signature, its wrapped keys and the secret's new key names in one transaction. */
+  insertVersion(v: VersionRecord, wrapped: WrappedKeyRow[], signature: VersionSignatureRow | null = null): void {
     transaction(this.db, () => {
       this.db
         .prepare(
           'INSERT INTO secret_versions (id, secret_id, number, created_at, created_by, source, key_names, format, nonce, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         )
         .run(v.id, v.secretId, v.number, v.createdAt, v.createdBy, v.source, JSON.stringify(v.keyNames), v.format, v.nonce, v.ciphertext);
+      if (signature)
+        this.db
+          .prepare('INSERT INTO version_signatures (version_id, author, key_fingerprint, algorithm, signature, digest) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(v.id, signature.author, signature.keyFingerprint, signature.algorithm, signature.signature, signature.contentDigest);
       this.insertWrapped(v.id, wrapped, v.createdAt);
       this.db.prepare('UPDATE secrets SET key_names = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(v.keyNames), v.createdAt, v.secretId);
     });
@@ -206,6 +220,15 @@ export class SecretRepository {
   private insertWrapped(versionId: string, wrapped: WrappedKeyRow[], now: string) {
     const insert = this.db.prepare('INSERT INTO wrapped_keys (version_id, recipient, scheme, data, epk, nonce, wrapped_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     for (const w of wrapped) insert.run(versionId, w.recipient, w.scheme, w.data, w.epk, w.nonce, now);
+  }
+
+  signature(versionId: string): VersionSignatureRow | null {
+    const row = this.db
+      .prepare(
+        'SELECT version_id AS versionId, author, key_fingerprint AS keyFingerprint, algorithm, signature, digest AS contentDigest FROM version_signatures WHERE version_id = ?',
+      )
+      .get(versionId) as VersionSignatureRow | undefined;
+    return row ?? null;
   }
 
   wrappedKeys(versionId: string): WrappedKeyRow[] {

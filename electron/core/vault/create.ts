@@ -6,6 +6,7 @@ import type { TokenService } from '../hsm/index.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Database } from '../store/index.ts';
 import type { TokenAccess } from './keyring.ts';
+import type { VaultTrust } from './trust-port.ts';
 import { VaultService } from './vault-service.ts';
 
 /** The vault's view of the token layer. */
@@ -29,6 +30,12 @@ export interface VaultDeps {
   tokens: () => TokenService;
   log: Logger;
   actor: () => string;
+  /** The signed chain (the rollouts' trust store): the root of every grant. */
+  trust: () => VaultTrust;
+  /** The principal acting when a call names none (TESSERA_PRINCIPAL). */
+  defaultPrincipal: () => string | undefined;
+  /** The explicit unsigned single-user demo (TESSERA_UNSIGNED_DEMO=1), only while no chain exists. */
+  demo: boolean;
   onRewrapProgress: (event: RewrapProgressEvent) => void;
 }
 
@@ -40,6 +47,9 @@ export function createVaultService(deps: VaultDeps): VaultService {
     log: deps.log,
     tokens: () => (access ??= tokenAccess(deps.tokens())),
     actor: deps.actor,
+    trust: deps.trust,
+    defaultPrincipal: deps.defaultPrincipal,
+    demo: deps.demo,
     onRewrapProgress: deps.onRewrapProgress,
   });
 }

@@ -3,6 +3,8 @@
 // of the version's recipients. The vault needs only this narrow view of the token layer.
 import { TesseraError } from '../../../shared/contract/index.ts';
 import {
+  aesFingerprint,
+  spkiFingerprint,
   decodeWrappedKey,
   unwrapOnToken,
   wrapInSoftware,
@@ -13,6 +15,7 @@ import {
   type WrappedKey,
 } from '../hsm/index.ts';
 import type { RecipientRecord, WrappedKeyRow } from '../store/index.ts';
+import type { RecipientStatement } from './trust-port.ts';
 
 /** The slice of the token layer the vault uses. */
 export interface TokenAccess {
@@ -22,6 +25,35 @@ export interface TokenAccess {
   session(serial: string): Promise<TokenSession>;
   recipientForKey(serial: string, keyId: string): Promise<Recipient>;
   sign(serial: string, keyId: string, data: Buffer): Promise<TokenSignature>;
+}
+
+/** Why a recipient's fingerprint is not its key's (SHA-256 of the SPKI; for AES, of the token identity), or null. */
+export function recipientIdentityProblem(st: Pick<RecipientStatement, 'kind' | 'fingerprint' | 'spki' | 'tokenSerial' | 'keyId'>): string | null {
+  if (st.kind === 'aes-kw') {
+    if (!st.tokenSerial || !st.keyId) return 'an AES recipient needs its token serial and key id';
+    return aesFingerprint(st.tokenSerial, st.keyId) === st.fingerprint ? null : 'its fingerprint is not the token identity (serial and key id) it names';
+  }
+  if (!st.spki) return 'a public-key recipient needs its public key';
+  return spkiFingerprint(Buffer.from(st.spki, 'base64')) === st.fingerprint ? null : 'its fingerprint is not the SHA-256 of its public key';
+}
+
+/** The same check on a stored recipient. */
+export function recordIdentityProblem(r: RecipientRecord): string | null {
+  return recipientIdentityProblem({
+    kind: r.kind,
+    fingerprint: r.fingerprint,
+    spki: r.publicKey ? Buffer.from(r.publicKey).toString('base64') : null,
+    tokenSerial: r.tokenSerial,
+    keyId: r.keyId,
+  });
+}
+
+function identityTampered(r: RecipientRecord, why: string): TesseraError {
+  return new TesseraError(
+    'TAMPERED',
+    `Recipient ${r.fingerprint.slice(0, 16)}… ("${r.label}"): ${why}. Its key was swapped in the database; nothing was wrapped or unwrapped with it. Restore the database from a backup.`,
+    { details: { recipient: r.fingerprint } },
+  );
 }
 
 export function toRecipient(r: RecipientRecord, keyId?: string): Recipient {
@@ -90,6 +122,8 @@ export class KeyFinder {
 
   /** Wraps a DEK for one recipient: software for public keys, the token for AES. */
   async wrap(r: RecipientRecord, dek: Buffer): Promise<WrappedKeyRow> {
+    const bad = recordIdentityProblem(r);
+    if (bad) throw identityTampered(r, bad);
     if (r.kind !== 'aes-kw') return toRow(wrapInSoftware(toRecipient(r), dek));
     if (!r.tokenSerial) throw new TesseraError('INVALID_INPUT', `AES recipient "${r.label}" has no token serial.`);
     const session = await this.tokens().session(r.tokenSerial);
@@ -112,6 +146,8 @@ export class KeyFinder {
     }
     for (const row of rows) {
       const r = recipients.get(row.recipient)!;
+      const bad = recordIdentityProblem(r);
+      if (bad) throw identityTampered(r, bad);
       const where = await this.locate(r);
       if (!where) continue;
       const wrapped = decodeWrappedKey({

@@ -1,6 +1,9 @@
 // The vault: apps and their secrets, immutable versions sealed under a fresh data key each,
 // recipients and rotation, reveal, principals and policies. Plaintext lives only inside one
 // call, in Buffers that are zeroed before the call returns. Every change is audited.
+// Power comes from the signed chain (trust-port.ts), never from rows alone: data keys are wrapped
+// only for recipients a security officer signed, every version is signed by its author and
+// checked before its data key is unwrapped, and reveal and rewrap need a role proven on a token.
 import { randomUUID } from 'node:crypto';
 import {
   TesseraError,
@@ -20,12 +23,14 @@ import {
   type VersionView,
   type WorkloadRef,
   type AuditCheckpointView,
+  type VersionIntegrity,
+  type AdoptReview,
 } from '../../../shared/contract/index.ts';
 import { check, displayNameRule, dnsSubdomainRule, throwFirst } from '../../../shared/domain/names.ts';
 import { labelsRule, selectorRule } from '../../../shared/domain/labels.ts';
 import { appSpecViolations, keyNameViolations, secretSpecViolations, versionViolations, type Delivery } from '../../../shared/domain/secret-rules.ts';
 import { AuditLog, type AuditDetails } from '../audit/index.ts';
-import { parsePublicKey, spkiFingerprint, spkiPem, recipientFromPublicKey } from '../hsm/index.ts';
+import { parsePublicKey, spkiFingerprint, spkiPem, recipientFromPublicKey, verifySignature, type SignatureAlgorithm } from '../hsm/index.ts';
 import type { Logger } from '../log/logger.ts';
 import {
   AppRepository,
@@ -39,11 +44,14 @@ import {
   type RecipientRecord,
   type SecretRecord,
   type VersionRecord,
+  type VersionSignatureRow,
   type WrappedKeyRow,
 } from '../store/index.ts';
 import { FORMAT_TAG, decodePayload, encodePayload, newDek, open, seal, wipe, type SecretEntry, type VersionBinding } from './envelope.ts';
 import { entriesFromEnvFile, entriesFromManifest } from './import-formats.ts';
-import { KeyFinder, type TokenAccess } from './keyring.ts';
+import { KeyFinder, recordIdentityProblem, type TokenAccess } from './keyring.ts';
+import { callMessage, callStatement, contentDigest, versionMessage, type VersionStatement } from './signed-messages.ts';
+import type { ChainRecipient, RecipientStatement, VaultTrust, VaultTrustView } from './trust-port.ts';
 
 export interface VaultServiceOptions {
   db: Database;
@@ -51,8 +59,17 @@ export interface VaultServiceOptions {
   audit?: AuditLog | undefined;
   log: Logger;
   tokens: () => TokenAccess;
-  /** Who is acting (audit entries, version authorship). */
+  /** Who is acting (audit entries). */
   actor: () => string;
+  /** The signed chain: the root of every grant. */
+  trust: () => VaultTrust;
+  /** The principal acting when a call names none (TESSERA_PRINCIPAL). */
+  defaultPrincipal?: () => string | undefined;
+  /**
+   * The explicit unsigned single-user demo (TESSERA_UNSIGNED_DEMO=1): while the vault has no signed
+   * chain, recipients and versions are written unsigned. Never in effect once a chain exists.
+   */
+  demo?: boolean;
   onRewrapProgress?: (event: RewrapProgressEvent) => void;
 }
 
@@ -101,6 +118,69 @@ export interface OpenedVersion {
 }
 
 const EMPTY_TARGETING: AppTargeting = { selector: '', include: [], exclude: [] };
+
+type AdoptionRecipient = AdoptReview['recipients'][number];
+type AdoptionVersion = AdoptReview['versions'][number];
+
+/** What to do about a vault with no signed chain: said wherever a signed action is refused. */
+export const NO_CHAIN =
+  'This vault has no security officer yet, so nothing in it is signed: make the first one with "tessera principal bootstrap" (or Bootstrap on the Rollouts page\'s Trust panel), then adopt the existing recipients and versions with "tessera trust adopt".';
+/** What to do about unsigned data in a vault that has a chain. */
+export const ADOPT_HINT =
+  'A security officer reviews and signs the existing vault once with "tessera trust adopt --signer <security officer>" (or Adopt on the Trust panel); until then old versions can be revealed with a token but never provisioned.';
+
+const SAME_KEY_FIELDS = ['kind', 'curve', 'oaepHash', 'aesScheme', 'tokenSerial', 'keyId'] as const;
+
+/** A stored recipient as the signed statement says it is (the row's dates and author are kept for display). */
+function fromStatement(c: ChainRecipient, row: RecipientRecord | null): RecipientRecord {
+  const st = c.statement;
+  return {
+    fingerprint: st.fingerprint,
+    kind: st.kind,
+    label: st.label,
+    publicKey: st.spki ? Buffer.from(st.spki, 'base64') : null,
+    curve: st.curve,
+    oaepHash: st.oaepHash,
+    aesScheme: st.aesScheme,
+    tokenSerial: st.tokenSerial,
+    keyId: st.keyId,
+    status: st.status,
+    addedAt: row?.addedAt ?? '',
+    addedBy: c.signedBy,
+    retiredAt: row?.retiredAt ?? null,
+  };
+}
+
+function toStatement(r: RecipientRecord): RecipientStatement {
+  return {
+    name: r.fingerprint,
+    fingerprint: r.fingerprint,
+    kind: r.kind,
+    label: r.label,
+    spki: r.publicKey ? Buffer.from(r.publicKey).toString('base64') : null,
+    curve: r.curve,
+    oaepHash: r.oaepHash,
+    aesScheme: r.aesScheme,
+    tokenSerial: r.tokenSerial,
+    keyId: r.keyId,
+    status: r.status,
+  };
+}
+
+/** The row holds the key material the signed record states. */
+function rowMatches(row: RecipientRecord, signed: RecipientRecord): boolean {
+  if (SAME_KEY_FIELDS.some((f) => row[f] !== signed[f])) return false;
+  const a = row.publicKey ? Buffer.from(row.publicKey) : null;
+  const b = signed.publicKey ? Buffer.from(signed.publicKey) : null;
+  return a === null || b === null ? a === b : a.equals(b);
+}
+
+/** A principal may write and reveal an app's secrets: a security officer, or an owner the chain names. */
+export function mayUseApp(view: VaultTrustView, principal: string, app: string): boolean {
+  const p = view.principals.get(principal);
+  if (!p) return false;
+  return p.roles.includes('security-officer') || (view.owners.get(app)?.owners.includes(principal) ?? false);
+}
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const s = new Set(a);
@@ -330,8 +410,147 @@ export class VaultService {
 
   // ---- versions ----
 
-  /** Encrypts the entries as a new version for every active recipient. Zeroes the entries' buffers. */
-  async writeVersion(appRef: string, secretName: string, entries: SecretEntry[], source: string): Promise<VersionView> {
+  // ---- the signed chain ----
+
+  /** The verified chain, or null when there is none (TAMPERED when it does not check out). */
+  trustView(): VaultTrustView | null {
+    return this.options.trust().view();
+  }
+
+  /** The unsigned demo is in effect: asked for, and no chain exists. */
+  private demo(view: VaultTrustView | null): boolean {
+    return view === null && this.options.demo === true;
+  }
+
+  /** Whether the vault runs signed, unsigned (legacy, no chain), or as the explicit unsigned demo. */
+  mode(): 'signed' | 'legacy' | 'unsigned-demo' {
+    const view = this.trustView();
+    return view ? 'signed' : this.demo(view) ? 'unsigned-demo' : 'legacy';
+  }
+
+  /** Who acts for a role-gated call: the principal named, else TESSERA_PRINCIPAL. */
+  private principalFor(as: string | undefined, role: string, field = 'as'): string {
+    const name = as ?? this.options.defaultPrincipal?.();
+    if (name) return name;
+    throw new TesseraError('FORBIDDEN', `This needs ${role}: name the principal (${field}, --${field} or TESSERA_PRINCIPAL) and unlock their token.`, {
+      field,
+    });
+  }
+
+  /**
+   * A role-gated call: the principal holds the role in the chain and proves it now, with a fresh
+   * signature on their token over the call. Returns what the audit entry keeps of the proof.
+   */
+  private async prove(
+    view: VaultTrustView,
+    principal: string,
+    allowed: boolean,
+    role: string,
+    call: string,
+    subject: string,
+  ): Promise<{ principal: string; keyFingerprint: string }> {
+    const p = view.principals.get(principal);
+    if (!p) throw new TesseraError('FORBIDDEN', `"${principal}" is not a principal of the signed chain; ${call} needs ${role}.`, { details: { principal } });
+    if (!allowed)
+      throw new TesseraError('FORBIDDEN', `"${principal}" does not hold ${role}, which ${call} needs; nothing was done.`, { details: { principal } });
+    await this.options.trust().signAs(principal, callMessage(callStatement(call, subject, principal)));
+    return { principal, keyFingerprint: p.keyFingerprint };
+  }
+
+  /** The signer of a recipient change: a security officer of the chain (their token signs the record). */
+  private officer(view: VaultTrustView, signer: string | undefined, what: string): string {
+    const who = this.principalFor(signer, 'security-officer', 'signer');
+    if (!view.principals.get(who)?.roles.includes('security-officer'))
+      throw new TesseraError('FORBIDDEN', `"${who}" is not a security officer; only a security officer may ${what}.`, {
+        field: 'signer',
+        details: { principal: who },
+      });
+    return who;
+  }
+
+  /** The recipients new data keys are wrapped for: the chain's active ones (in the demo, the table's). */
+  private wrapRecipients(view: VaultTrustView | null): RecipientRecord[] {
+    if (!view) {
+      if (!this.demo(view)) throw new TesseraError('FORBIDDEN', NO_CHAIN);
+      return this.recipients.active();
+    }
+    const out: RecipientRecord[] = [];
+    for (const c of view.recipients.values()) {
+      if (c.statement.status !== 'active') continue;
+      const row = this.recipients.find(c.statement.fingerprint);
+      const signed = fromStatement(c, row);
+      if (row && !rowMatches(row, signed)) {
+        throw new TesseraError(
+          'TAMPERED',
+          `Recipient ${signed.fingerprint.slice(0, 16)}… ("${signed.label}") in the database differs from the record ${c.signedBy} signed (trust record ${c.recordSeq}): its key or token reference was swapped. Nothing was wrapped; restore the database from a backup.`,
+          { details: { recipient: signed.fingerprint } },
+        );
+      }
+      out.push(signed);
+    }
+    return out;
+  }
+
+  /** The recipients a data key may be unwrapped with: the chain's; before adoption also the old unsigned rows (read only). */
+  private unwrapRecipients(view: VaultTrustView | null): Map<string, RecipientRecord> {
+    const map = new Map<string, RecipientRecord>();
+    if (!view || !view.adopted) for (const r of this.recipients.list()) map.set(r.fingerprint, r);
+    if (view) for (const c of view.recipients.values()) map.set(c.statement.fingerprint, fromStatement(c, this.recipients.find(c.statement.fingerprint)));
+    return map;
+  }
+
+  private versionStatement(app: AppRecord, secret: SecretRecord, v: VersionRecord, author: string, authorFingerprint: string): VersionStatement {
+    return {
+      format: 'tessera.version/v1',
+      versionFormat: v.format,
+      versionId: v.id,
+      appId: app.id,
+      app: app.name,
+      secretId: secret.id,
+      secret: secret.name,
+      number: v.number,
+      keyNames: [...v.keyNames].sort(),
+      contentDigest: contentDigest(v.nonce, v.ciphertext),
+      author,
+      authorFingerprint,
+    };
+  }
+
+  /**
+   * Checks a version against the chain before anything is unwrapped: its author's signature over
+   * its fields and content digest, or a security officer's adoption of it. TAMPERED names the version.
+   */
+  private integrity(
+    view: VaultTrustView | null,
+    app: AppRecord,
+    secret: SecretRecord,
+    v: VersionRecord,
+  ): { integrity: Exclude<VersionIntegrity, 'tampered'>; by: string | null } {
+    const tampered = (why: string) => this.tampered(app, secret, v, why);
+    const digest = contentDigest(v.nonce, v.ciphertext);
+    const sig = this.secrets.signature(v.id);
+    if (!view) return { integrity: 'unsigned', by: null };
+    if (sig) {
+      const p = view.principals.get(sig.author);
+      if (!p || p.keyFingerprint !== sig.keyFingerprint) throw tampered(`it is signed by "${sig.author}", whose key the signed chain does not hold`);
+      if (!mayUseApp(view, sig.author, app.name)) throw tampered(`its author "${sig.author}" is neither an owner of app "${app.name}" nor a security officer`);
+      if (sig.contentDigest !== digest) throw tampered(`its content is not what its author "${sig.author}" signed`);
+      const message = versionMessage(this.versionStatement(app, secret, v, sig.author, sig.keyFingerprint));
+      if (!verifySignature(p.spkiDer, sig.algorithm as SignatureAlgorithm, message, Buffer.from(sig.signature)))
+        throw tampered(`its author "${sig.author}"'s signature does not verify over its fields and content`);
+      return { integrity: 'signed', by: sig.author };
+    }
+    const adopted = view.adoptedVersions.get(v.id);
+    if (adopted) {
+      if (adopted.contentDigest !== digest) throw tampered(`its content is not what security officer "${adopted.signedBy}" adopted`);
+      return { integrity: 'adopted', by: adopted.signedBy };
+    }
+    if (view.adopted) throw tampered('it is signed by no author and was not adopted by a security officer');
+    return { integrity: 'unsigned', by: null };
+  }
+
+  /** Encrypts the entries as a new version for every signed active recipient; the author signs it. Zeroes the entries' buffers. */
+  async writeVersion(appRef: string, secretName: string, entries: SecretEntry[], source: string, as?: string): Promise<VersionView> {
     let dek: Buffer | null = null;
     let payload: Buffer | null = null;
     try {
@@ -343,9 +562,28 @@ export class VaultService {
           secret.delivery,
         ),
       );
-      const active = this.recipients.active();
+      const view = this.trustView();
+      let author: { name: string; keyFingerprint: string } | null = null;
+      if (view) {
+        const name = this.principalFor(as, `app-owner of "${app.name}" or security-officer`);
+        const p = view.principals.get(name);
+        if (!p) throw new TesseraError('FORBIDDEN', `"${name}" is not a principal of the signed chain, so cannot sign a version.`, { field: 'as' });
+        if (!mayUseApp(view, name, app.name))
+          throw new TesseraError(
+            'FORBIDDEN',
+            `"${name}" may not write secrets of app "${app.name}": that needs app-owner of "${app.name}" (a security officer names owners with "tessera trust owners") or security-officer.`,
+            { field: 'as' },
+          );
+        author = { name, keyFingerprint: p.keyFingerprint };
+      }
+      const active = this.wrapRecipients(view);
       if (active.length === 0)
-        throw new TesseraError('CONFLICT', 'The vault has no active recipient. Add one (a token key or a public key) before writing secrets.');
+        throw new TesseraError(
+          'CONFLICT',
+          view
+            ? `The vault has no signed active recipient. A security officer adds one (a token key or a public key) before secrets are written${view.adopted ? '' : `, or adopts the existing ones. ${ADOPT_HINT}`}.`
+            : 'The vault has no active recipient. Add one (a token key or a public key) before writing secrets.',
+        );
       const versionId = randomUUID();
       const number = this.secrets.nextNumber(secret.id);
       const binding: VersionBinding = { versionId, appId: app.id, secretName: secret.name, number };
@@ -367,15 +605,32 @@ export class VaultService {
         format: FORMAT_TAG,
         ...sealed,
       };
+      let signature: VersionSignatureRow | null = null;
+      if (author) {
+        version.createdBy = author.name;
+        const statement = this.versionStatement(app, secret, version, author.name, author.keyFingerprint);
+        const signed = await this.options.trust().signAs(author.name, versionMessage(statement));
+        signature = {
+          versionId,
+          author: author.name,
+          keyFingerprint: signed.keyFingerprint,
+          algorithm: signed.algorithm,
+          signature: signed.signature,
+          contentDigest: statement.contentDigest,
+        };
+      }
       transaction(this.db, () => {
         if (this.secrets.nextNumber(secret.id) !== number)
           throw new TesseraError('CONFLICT', `Another version of "${secret.name}" was written at the same time; retry.`);
-        this.secrets.insertVersion(version, wrapped);
+        this.secrets.insertVersion(version, wrapped, signature);
         this.record('version.write', `app/${app.name}/secret/${secret.name}/v${number}`, {
           versionId,
           keyNames,
           source,
           recipients: wrapped.map((w) => w.recipient),
+          contentDigest: contentDigest(version.nonce, version.ciphertext),
+          signedBy: signature?.author ?? null,
+          signed: signature !== null,
         });
       });
       this.log.info('secret version written', { app: app.name, secret: secret.name, version: number, keys: keyNames.length, recipients: wrapped.length });
@@ -385,13 +640,20 @@ export class VaultService {
     }
   }
 
-  async importVersion(appRef: string, secretName: string, format: 'manifest' | 'env', text: string): Promise<VersionView> {
+  async importVersion(appRef: string, secretName: string, format: 'manifest' | 'env', text: string, as?: string): Promise<VersionView> {
     const entries = format === 'manifest' ? entriesFromManifest(text) : entriesFromEnvFile(text);
-    return this.writeVersion(appRef, secretName, entries, format === 'manifest' ? 'manifest' : 'env-file');
+    return this.writeVersion(appRef, secretName, entries, format === 'manifest' ? 'manifest' : 'env-file', as);
   }
 
-  private versionView(app: AppRecord, secret: SecretRecord, v: VersionRecord, previous?: VersionRecord | null): VersionView {
+  private versionView(app: AppRecord, secret: SecretRecord, v: VersionRecord, previous?: VersionRecord | null, view = this.safeView()): VersionView {
     const prev = previous === undefined ? this.secrets.version(secret.id, v.number - 1) : previous;
+    let integrity: VersionIntegrity = 'tampered';
+    let signedBy: string | null = null;
+    try {
+      ({ integrity, by: signedBy } = view === 'broken' ? { integrity: 'tampered' as const, by: null } : this.integrity(view, app, secret, v));
+    } catch {
+      // shown as tampered; reveal and provisioning refuse it with the reason
+    }
     const before = new Set(prev?.keyNames ?? []);
     const now = new Set(v.keyNames);
     return {
@@ -407,14 +669,26 @@ export class VaultService {
       added: v.keyNames.filter((k) => !before.has(k)),
       removed: [...before].filter((k) => !now.has(k)).sort(),
       recipients: this.secrets.wrappedKeys(v.id).map((w) => w.recipient),
+      integrity,
+      signedBy,
     };
+  }
+
+  /** The chain for display: 'broken' instead of throwing. */
+  private safeView(): VaultTrustView | null | 'broken' {
+    try {
+      return this.trustView();
+    } catch {
+      return 'broken';
+    }
   }
 
   listVersions(appRef: string, secretName: string): VersionView[] {
     const app = this.requireApp(appRef);
     const secret = this.requireSecret(app, secretName);
     const versions = this.secrets.versions(secret.id);
-    return versions.map((v, i) => this.versionView(app, secret, v, versions[i + 1] ?? null));
+    const view = this.safeView();
+    return versions.map((v, i) => this.versionView(app, secret, v, versions[i + 1] ?? null, view));
   }
 
   private tampered(app: AppRecord, secret: SecretRecord, v: VersionRecord, why: string): TesseraError {
@@ -428,13 +702,32 @@ export class VaultService {
     );
   }
 
-  /** Unwraps the version's DEK (one unwrap) and opens its payload. The caller wipes both. */
-  private async decrypt(finder: KeyFinder, app: AppRecord, secret: SecretRecord, v: VersionRecord): Promise<{ dek: Buffer; entries: SecretEntry[] }> {
+  /**
+   * Checks the version against the chain, then unwraps its DEK (one unwrap) and opens its payload.
+   * 'provision' refuses an unsigned version (outside the demo); 'read' lets an old one be read
+   * until the vault is adopted. The caller wipes both.
+   */
+  private async decrypt(
+    finder: KeyFinder,
+    app: AppRecord,
+    secret: SecretRecord,
+    v: VersionRecord,
+    view: VaultTrustView | null,
+    purpose: 'read' | 'provision',
+  ): Promise<{ dek: Buffer; entries: SecretEntry[]; integrity: Exclude<VersionIntegrity, 'tampered'> }> {
     const tampered = (why: string) => this.tampered(app, secret, v, why);
     if (v.format !== FORMAT_TAG) throw tampered(`its format tag is not ${FORMAT_TAG}`);
+    const { integrity } = this.integrity(view, app, secret, v);
+    if (integrity === 'unsigned' && purpose === 'provision' && !this.demo(view)) {
+      throw new TesseraError(
+        'FORBIDDEN',
+        `Secret "${secret.name}" of app "${app.name}", version ${v.number} (${v.id}), is not signed, so it is not provisioned. ${view ? ADOPT_HINT : NO_CHAIN}`,
+        { details: { app: app.name, secret: secret.name, version: v.number, versionId: v.id } },
+      );
+    }
     const rows = this.secrets.wrappedKeys(v.id);
     if (rows.length === 0) throw tampered('it has no wrapped data key');
-    const recipients = new Map(this.recipients.list().map((r) => [r.fingerprint, r]));
+    const recipients = this.unwrapRecipients(view);
     const { dek } = await finder.unwrap(rows, recipients, tampered);
     const payload = open(dek, v.nonce, v.ciphertext, { versionId: v.id, appId: app.id, secretName: secret.name, number: v.number });
     if (!payload) {
@@ -453,7 +746,7 @@ export class VaultService {
       wipe(entries, dek);
       throw tampered('its key names do not match its contents');
     }
-    return { dek, entries };
+    return { dek, entries, integrity };
   }
 
   private locate(versionId: string): { app: AppRecord; secret: SecretRecord; version: VersionRecord } {
@@ -472,13 +765,24 @@ export class VaultService {
     return (await this.withVersions([versionId], fn))[0]!;
   }
 
-  /** Like withVersion for many versions, one at a time, sharing one token lookup. */
-  async withVersions<T>(versionIds: readonly string[], fn: (opened: OpenedVersion) => Promise<T> | T): Promise<T[]> {
+  /**
+   * Like withVersion for many versions, one at a time, sharing one token lookup and one replay of
+   * the chain. `expectedDigests` (a plan's) refuses a version whose content changed since.
+   */
+  async withVersions<T>(
+    versionIds: readonly string[],
+    fn: (opened: OpenedVersion) => Promise<T> | T,
+    expectedDigests?: ReadonlyMap<string, string>,
+  ): Promise<T[]> {
     const finder = new KeyFinder(this.options.tokens);
+    const view = this.trustView();
     const results: T[] = [];
     for (const id of versionIds) {
       const { app, secret, version } = this.locate(id);
-      const { dek, entries } = await this.decrypt(finder, app, secret, version);
+      const expected = expectedDigests?.get(id);
+      if (expected !== undefined && expected !== contentDigest(version.nonce, version.ciphertext))
+        throw this.tampered(app, secret, version, 'its content is not the content the plan was made and approved for');
+      const { dek, entries } = await this.decrypt(finder, app, secret, version, view, 'provision');
       try {
         results.push(await fn({ app, secret, version, entries }));
       } finally {
@@ -488,8 +792,46 @@ export class VaultService {
     return results;
   }
 
-  /** Decrypts a version for display: the explicit, audited action that hands values to the caller. */
-  async reveal(appRef: string, secretName: string, number?: number): Promise<RevealedVersion> {
+  /** What adopting the vault would sign: recipient rows and versions the chain does not back yet. */
+  adoptionCandidates(view: VaultTrustView): {
+    recipients: { review: AdoptionRecipient; statement: RecipientStatement }[];
+    versions: AdoptionVersion[];
+  } {
+    const recipients = this.recipients
+      .list()
+      .filter((r) => !view.recipients.has(r.fingerprint))
+      .map((r) => ({
+        review: { fingerprint: r.fingerprint, kind: r.kind, label: r.label, status: r.status, tokenSerial: r.tokenSerial, problem: recordIdentityProblem(r) },
+        statement: toStatement(r),
+      }));
+    const versions: AdoptionVersion[] = [];
+    for (const id of this.secrets.allVersionIds()) {
+      if (view.adoptedVersions.has(id) || this.secrets.signature(id)) continue;
+      const { app, secret, version } = this.locate(id);
+      versions.push({
+        versionId: id,
+        app: app.name,
+        secret: secret.name,
+        number: version.number,
+        contentDigest: contentDigest(version.nonce, version.ciphertext),
+        createdBy: version.createdBy,
+        createdAt: version.createdAt,
+      });
+    }
+    return { recipients, versions };
+  }
+
+  /** The content digest of a version (what plans bind), or null when there is no such version. */
+  versionDigest(versionId: string): string | null {
+    const v = this.secrets.versionById(versionId);
+    return v ? contentDigest(v.nonce, v.ciphertext) : null;
+  }
+
+  /**
+   * Decrypts a version for display: the explicit, audited action that hands values to the caller.
+   * With a signed chain it needs app-owner of the app or security-officer, proven on a token now.
+   */
+  async reveal(appRef: string, secretName: string, number?: number, as?: string): Promise<RevealedVersion> {
     const app = this.requireApp(appRef);
     const secret = this.requireSecret(app, secretName);
     const version = this.secrets.version(secret.id, number);
@@ -500,9 +842,16 @@ export class VaultService {
       );
     const subject = `app/${app.name}/secret/${secret.name}/v${version.number}`;
     const finder = new KeyFinder(this.options.tokens);
-    let decrypted: { dek: Buffer; entries: SecretEntry[] };
+    let decrypted: { dek: Buffer; entries: SecretEntry[]; integrity: Exclude<VersionIntegrity, 'tampered'> };
+    let proof: { principal: string; keyFingerprint: string } | null = null;
     try {
-      decrypted = await this.decrypt(finder, app, secret, version);
+      const view = this.trustView();
+      if (view) {
+        const role = `app-owner of "${app.name}" or security-officer`;
+        const principal = this.principalFor(as, role);
+        proof = await this.prove(view, principal, mayUseApp(view, principal, app.name), role, 'vault.reveal', subject);
+      }
+      decrypted = await this.decrypt(finder, app, secret, version, view, 'read');
     } catch (error) {
       this.record(
         'version.reveal',
@@ -521,9 +870,16 @@ export class VaultService {
           return { name: e.name, value: e.value.toString('base64'), encoding: 'base64' as const };
         }
       });
-      this.record('version.reveal', subject, { versionId: version.id, keyNames: version.keyNames });
-      await this.checkpointIfPrincipal(this.actor(), finder);
-      return { app: app.name, secret: secret.name, version: version.number, versionId: version.id, values };
+      this.record('version.reveal', subject, {
+        versionId: version.id,
+        keyNames: version.keyNames,
+        integrity: decrypted.integrity,
+        principal: proof?.principal ?? null,
+        keyFingerprint: proof?.keyFingerprint ?? null,
+        signed: proof !== null,
+      });
+      await this.checkpointIfPrincipal(proof?.principal ?? this.actor(), finder);
+      return { app: app.name, secret: secret.name, version: version.number, versionId: version.id, values, integrity: decrypted.integrity };
     } finally {
       wipe(decrypted.entries, decrypted.dek);
     }
@@ -531,91 +887,162 @@ export class VaultService {
 
   // ---- recipients and rotation ----
 
-  recipientView(r: RecipientRecord): RecipientView {
+  recipientView(r: RecipientRecord, chain?: ChainRecipient | null): RecipientView {
+    const signed = chain ? fromStatement(chain, r) : null;
     return {
       fingerprint: r.fingerprint,
-      kind: r.kind,
-      label: r.label,
-      status: r.status,
-      tokenSerial: r.tokenSerial,
-      keyId: r.keyId,
-      curve: r.curve,
-      oaepHash: r.oaepHash,
-      publicKeyPem: r.publicKey ? spkiPem(Buffer.from(r.publicKey)) : null,
+      kind: signed?.kind ?? r.kind,
+      label: signed?.label ?? r.label,
+      status: signed?.status ?? r.status,
+      tokenSerial: signed ? signed.tokenSerial : r.tokenSerial,
+      keyId: signed ? signed.keyId : r.keyId,
+      curve: signed ? signed.curve : r.curve,
+      oaepHash: signed ? signed.oaepHash : r.oaepHash,
+      publicKeyPem: (signed ? signed.publicKey : r.publicKey) ? spkiPem(Buffer.from((signed ? signed.publicKey : r.publicKey)!)) : null,
       addedAt: r.addedAt,
       addedBy: r.addedBy,
       retiredAt: r.retiredAt,
       versionsWrapped: this.secrets.wrappedCount(r.fingerprint),
+      signedBy: chain?.signedBy ?? null,
+      recordSeq: chain?.recordSeq ?? null,
+      consistent: signed ? rowMatches(r, signed) && r.status === signed.status && recordIdentityProblem(r) === null : recordIdentityProblem(r) === null,
     };
   }
 
+  /** The table's recipients and the chain's (a signed recipient whose row was deleted still shows). */
   listRecipients(): RecipientView[] {
-    return this.recipients.list().map((r) => this.recipientView(r));
+    const view = this.safeView();
+    const chain = view && view !== 'broken' ? view.recipients : new Map<string, ChainRecipient>();
+    const rows = this.recipients.list();
+    const out = rows.map((r) => this.recipientView(r, chain.get(r.fingerprint) ?? null));
+    for (const c of chain.values()) {
+      if (rows.some((r) => r.fingerprint === c.statement.fingerprint)) continue;
+      out.push({ ...this.recipientView(fromStatement(c, null), c), consistent: false });
+    }
+    return out;
   }
 
-  private saveRecipient(r: RecipientRecord): RecipientView {
+  /** Adds a recipient: a record a security officer's token signs into the chain (in the demo, an unsigned row). */
+  private async saveRecipient(r: RecipientRecord, signer: string | undefined): Promise<RecipientView> {
     check('label', displayNameRule(r.label));
+    const bad = recordIdentityProblem(r);
+    if (bad) throw new TesseraError('INVALID_INPUT', `Recipient ${r.fingerprint.slice(0, 16)}…: ${bad}.`);
+    const view = this.trustView();
     const existing = this.recipients.find(r.fingerprint);
-    if (existing?.status === 'active') throw new TesseraError('CONFLICT', `Recipient ${r.fingerprint.slice(0, 16)}… ("${existing.label}") is already active.`);
-    transaction(this.db, () => {
-      if (existing) this.recipients.reactivate(r.fingerprint);
-      else this.recipients.insert(r);
-      this.record('recipient.add', `recipient/${r.fingerprint}`, { kind: r.kind, label: r.label, ...(r.tokenSerial ? { tokenSerial: r.tokenSerial } : {}) });
+    if (!view) {
+      if (!this.demo(view)) throw new TesseraError('FORBIDDEN', `Adding a recipient needs a security officer's signature. ${NO_CHAIN}`);
+      if (existing?.status === 'active')
+        throw new TesseraError('CONFLICT', `Recipient ${r.fingerprint.slice(0, 16)}… ("${existing.label}") is already active.`);
+      transaction(this.db, () => {
+        if (existing) this.recipients.reactivate(r.fingerprint);
+        else this.recipients.insert(r);
+        this.record('recipient.add', `recipient/${r.fingerprint}`, {
+          kind: r.kind,
+          label: r.label,
+          signed: false,
+          ...(r.tokenSerial ? { tokenSerial: r.tokenSerial } : {}),
+        });
+      });
+      return this.recipientView(this.recipients.find(r.fingerprint)!);
+    }
+    const who = this.officer(view, signer, 'add recipients');
+    const current = view.recipients.get(r.fingerprint);
+    if (current?.statement.status === 'active')
+      throw new TesseraError(
+        'CONFLICT',
+        `Recipient ${r.fingerprint.slice(0, 16)}… ("${current.statement.label}") is already active (signed by ${current.signedBy}).`,
+      );
+    const record: RecipientRecord = { ...r, status: 'active', retiredAt: null, addedBy: who };
+    await this.options.trust().signRecipient('recipient.add', toStatement(record), who, () => {
+      this.recipients.save(record);
+      this.record('recipient.add', `recipient/${r.fingerprint}`, {
+        kind: r.kind,
+        label: r.label,
+        signedBy: who,
+        signed: true,
+        ...(r.tokenSerial ? { tokenSerial: r.tokenSerial } : {}),
+      });
     });
-    return this.recipientView(this.recipients.find(r.fingerprint)!);
+    const after = this.trustView();
+    return this.recipientView(this.recipients.find(r.fingerprint)!, after?.recipients.get(r.fingerprint) ?? null);
   }
 
   /** A key on an unlocked token (RSA, EC or AES). */
-  async addRecipientFromToken(tokenSerial: string, keyId: string, label?: string): Promise<RecipientView> {
+  async addRecipientFromToken(tokenSerial: string, keyId: string, label?: string, signer?: string): Promise<RecipientView> {
     const r = await this.options.tokens().recipientForKey(tokenSerial, keyId);
-    return this.saveRecipient({
-      fingerprint: r.fingerprint,
-      kind: r.kind,
-      label: label ?? r.label ?? `${r.kind} ${keyId}`,
-      publicKey: r.publicKeySpki ?? null,
-      curve: r.curve ?? null,
-      oaepHash: r.oaepHash ?? null,
-      aesScheme: r.aesScheme ?? null,
-      tokenSerial: r.tokenSerial ?? tokenSerial,
-      keyId: r.keyId ?? keyId.toLowerCase(),
-      status: 'active',
-      addedAt: new Date().toISOString(),
-      addedBy: this.actor(),
-      retiredAt: null,
-    });
+    return this.saveRecipient(
+      {
+        fingerprint: r.fingerprint,
+        kind: r.kind,
+        label: label ?? r.label ?? `${r.kind} ${keyId}`,
+        publicKey: r.publicKeySpki ?? null,
+        curve: r.curve ?? null,
+        oaepHash: r.oaepHash ?? null,
+        aesScheme: r.aesScheme ?? null,
+        tokenSerial: r.tokenSerial ?? tokenSerial,
+        keyId: r.keyId ?? keyId.toLowerCase(),
+        status: 'active',
+        addedAt: new Date().toISOString(),
+        addedBy: this.actor(),
+        retiredAt: null,
+      },
+      signer,
+    );
   }
 
   /** A public key alone (PEM): new versions are sealed for it with no token present. */
-  addRecipientFromPem(pem: string, label: string, oaepHash?: 'sha256' | 'sha1'): RecipientView {
+  addRecipientFromPem(pem: string, label: string, oaepHash?: 'sha256' | 'sha1', signer?: string): Promise<RecipientView> {
     const r = recipientFromPublicKey(pem, { label, ...(oaepHash ? { oaepHash } : {}) });
-    return this.saveRecipient({
-      fingerprint: r.fingerprint,
-      kind: r.kind,
-      label,
-      publicKey: r.publicKeySpki!,
-      curve: r.curve ?? null,
-      oaepHash: r.oaepHash ?? null,
-      aesScheme: null,
-      tokenSerial: null,
-      keyId: null,
-      status: 'active',
-      addedAt: new Date().toISOString(),
-      addedBy: this.actor(),
-      retiredAt: null,
-    });
+    return this.saveRecipient(
+      {
+        fingerprint: r.fingerprint,
+        kind: r.kind,
+        label,
+        publicKey: r.publicKeySpki!,
+        curve: r.curve ?? null,
+        oaepHash: r.oaepHash ?? null,
+        aesScheme: null,
+        tokenSerial: null,
+        keyId: null,
+        status: 'active',
+        addedAt: new Date().toISOString(),
+        addedBy: this.actor(),
+        retiredAt: null,
+      },
+      signer,
+    );
   }
 
-  retireRecipient(fingerprint: string): RecipientView {
-    const r = this.recipients.find(fingerprint);
-    if (!r) throw new TesseraError('NOT_FOUND', `There is no recipient ${fingerprint.slice(0, 16)}….`);
-    if (r.status === 'retired') return this.recipientView(r);
-    if (this.recipients.active().length === 1)
-      throw new TesseraError('CONFLICT', `"${r.label}" is the last active recipient: add its replacement first, or no one could read new versions.`);
-    transaction(this.db, () => {
-      this.recipients.retire(fingerprint);
-      this.record('recipient.retire', `recipient/${fingerprint}`, { label: r.label });
+  /** Retires a recipient: a record a security officer's token signs (in the demo, the row alone). */
+  async retireRecipient(fingerprint: string, signer?: string): Promise<RecipientView> {
+    const view = this.trustView();
+    if (!view) {
+      if (!this.demo(view)) throw new TesseraError('FORBIDDEN', `Retiring a recipient needs a security officer's signature. ${NO_CHAIN}`);
+      const r = this.recipients.find(fingerprint);
+      if (!r) throw new TesseraError('NOT_FOUND', `There is no recipient ${fingerprint.slice(0, 16)}….`);
+      if (r.status === 'retired') return this.recipientView(r);
+      if (this.recipients.active().length === 1)
+        throw new TesseraError('CONFLICT', `"${r.label}" is the last active recipient: add its replacement first, or no one could read new versions.`);
+      transaction(this.db, () => {
+        this.recipients.retire(fingerprint);
+        this.record('recipient.retire', `recipient/${fingerprint}`, { label: r.label, signed: false });
+      });
+      return this.recipientView(this.recipients.find(fingerprint)!);
+    }
+    const c = view.recipients.get(fingerprint);
+    if (!c) throw new TesseraError('NOT_FOUND', `There is no signed recipient ${fingerprint.slice(0, 16)}….`, { field: 'fingerprint' });
+    const row = this.recipients.find(fingerprint);
+    if (c.statement.status === 'retired') return this.recipientView(row ?? fromStatement(c, null), c);
+    const who = this.officer(view, signer, 'retire recipients');
+    if ([...view.recipients.values()].filter((x) => x.statement.status === 'active').length === 1)
+      throw new TesseraError('CONFLICT', `"${c.statement.label}" is the last active recipient: add its replacement first, or no one could read new versions.`);
+    await this.options.trust().signRecipient('recipient.retire', { ...c.statement, status: 'retired' }, who, () => {
+      if (row) this.recipients.retire(fingerprint);
+      else this.recipients.save({ ...fromStatement(c, null), status: 'retired', retiredAt: new Date().toISOString() });
+      this.record('recipient.retire', `recipient/${fingerprint}`, { label: c.statement.label, signedBy: who, signed: true });
     });
-    return this.recipientView(this.recipients.find(fingerprint)!);
+    const after = this.trustView();
+    return this.recipientView(this.recipients.find(fingerprint)!, after?.recipients.get(fingerprint) ?? null);
   }
 
   private pendingVersions(active: Set<string>): string[] {
@@ -629,22 +1056,47 @@ export class VaultService {
   }
 
   rewrapStatus(): RewrapStatus {
-    const active = this.recipients.active().map((r) => r.fingerprint);
+    let active: string[] = [];
+    try {
+      active = this.wrapRecipients(this.trustView()).map((r) => r.fingerprint);
+    } catch {
+      // no chain, or a broken one: nothing may be wrapped, so nothing is "active"
+    }
     return { versions: this.secrets.allVersionIds().length, pending: this.pendingVersions(new Set(active)).length, active };
   }
 
   /**
-   * Rewraps every version whose wrapped keys differ from the active set: one unwrap per version,
-   * each version in its own transaction, so a crash leaves every version readable by its old or
-   * its new set, and running it again resumes where it stopped.
+   * Rewraps every version whose wrapped keys differ from the signed active set: one unwrap per
+   * version, each version in its own transaction, so a crash leaves every version readable by its
+   * old or its new set, and running it again resumes where it stopped. Needs security-officer,
+   * proven by a signature on their token now.
    */
-  async rewrap(): Promise<RewrapResult> {
-    const activeRecords = this.recipients.active();
+  async rewrap(as?: string): Promise<RewrapResult> {
+    const view = this.trustView();
+    const activeRecords = this.wrapRecipients(view);
+    let proof: { principal: string; keyFingerprint: string } | null = null;
+    if (view) {
+      const principal = this.principalFor(as, 'security-officer');
+      proof = await this.prove(
+        view,
+        principal,
+        view.principals.get(principal)?.roles.includes('security-officer') ?? false,
+        'security-officer',
+        'vault.rewrap',
+        'vault',
+      );
+    }
     if (activeRecords.length === 0) throw new TesseraError('CONFLICT', 'There is no active recipient to rewrap to.');
     const active = new Set(activeRecords.map((r) => r.fingerprint));
     const pending = this.pendingVersions(active);
     const finder = new KeyFinder(this.options.tokens);
-    this.record('vault.rewrap.start', 'vault', { pending: pending.length, active: [...active] });
+    this.record('vault.rewrap.start', 'vault', {
+      pending: pending.length,
+      active: [...active],
+      principal: proof?.principal ?? null,
+      keyFingerprint: proof?.keyFingerprint ?? null,
+      signed: proof !== null,
+    });
     let done = 0;
     for (const id of pending) {
       const { app, secret, version } = this.locate(id);
@@ -653,8 +1105,8 @@ export class VaultService {
       const remove = current.filter((fp) => !active.has(fp));
       const rows: WrappedKeyRow[] = [];
       if (add.length > 0) {
-        // Open the version (which authenticates the data key) before wrapping it for anyone new.
-        const { dek, entries } = await this.decrypt(finder, app, secret, version);
+        // Open the version (which checks its signature and authenticates the data key) before wrapping it for anyone new.
+        const { dek, entries } = await this.decrypt(finder, app, secret, version, view, 'read');
         wipe(entries);
         try {
           for (const r of add) rows.push(await finder.wrap(r, dek));

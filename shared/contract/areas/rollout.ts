@@ -56,6 +56,8 @@ export interface PlanView extends PlanSummary {
   approvals: ApprovalView[];
   /** The scan the plan was computed from. */
   scanId: string | null;
+  /** Versions whose content changed since the plan was made (their digests are in the plan): it cannot be executed. */
+  tampered: string[];
 }
 
 export type RolloutStatus = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
@@ -142,7 +144,31 @@ export interface TrustPolicyView {
   consistent: boolean;
 }
 
+/** The owners of an app, as a security officer signed them: they may write and reveal its secrets. */
+export interface AppOwnersView {
+  app: string;
+  owners: string[];
+  recordSeq: number;
+  signedBy: string;
+}
+
+/** What adopting an existing vault would sign: its unsigned recipients and versions. */
+export interface AdoptReview {
+  /** Adopted before (from then on every version must be signed or adopted). */
+  adopted: boolean;
+  recipients: { fingerprint: string; kind: string; label: string; status: 'active' | 'retired'; tokenSerial: string | null; problem: string | null }[];
+  versions: { versionId: string; app: string; secret: string; number: number; contentDigest: string; createdBy: string; createdAt: string }[];
+}
+
 export interface TrustStatus {
+  /**
+   * signed: a chain exists and is the only source of grants; legacy: no chain yet (old versions
+   * are readable with a token, nothing is provisioned or written); unsigned-demo: the explicit
+   * single-user demo (TESSERA_UNSIGNED_DEMO=1), nothing is signed and nothing is secured.
+   */
+  mode: 'signed' | 'legacy' | 'unsigned-demo';
+  /** A security officer adopted the vault (or it was empty when bootstrapped). */
+  adopted: boolean;
   bootstrapped: boolean;
   /** The first security officer and the fingerprint pinned outside the database. */
   anchor: { principal: string; keyFingerprint: string; genesisHash: string } | null;
@@ -234,6 +260,16 @@ export const rolloutChannels = {
   'rollout.bootstrap': channel<TrustPrincipalView>()(
     z.object({ name, ...keyRef }).strict(),
     'Make the first security officer: a genesis record self-signed with their token key, pinned outside the database',
+  ),
+  'rollout.owners': channel<AppOwnersView[]>()(z.object({}).strict(), 'App owners as the signed chain names them'),
+  'rollout.setOwners': channel<AppOwnersView>()(
+    z.object({ app: name, owners: z.array(principal).max(256), signer: principal }).strict(),
+    "Name an app's owners (app-owner: they may write and reveal its secrets); a security officer's token signs the record",
+  ),
+  'rollout.adoptReview': channel<AdoptReview>()(z.object({}).strict(), "The existing vault's unsigned recipients and versions a security officer would adopt"),
+  'rollout.adopt': channel<AdoptReview>()(
+    z.object({ signer: principal }).strict(),
+    "Adopt the existing vault: a security officer's token signs its unsigned recipients and versions (with their content digests) once",
   ),
   'rollout.principals': channel<TrustPrincipalView[]>()(z.object({}).strict(), 'Principals as the signed chain defines them'),
   'rollout.addPrincipal': channel<TrustPrincipalView>()(

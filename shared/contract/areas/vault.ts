@@ -71,7 +71,17 @@ export interface VersionView {
   removed: string[];
   /** Fingerprints of the recipients the data key is wrapped for. */
   recipients: string[];
+  /**
+   * signed: by its author, checked against the signed chain; adopted: reviewed and signed by a
+   * security officer when the vault was adopted; unsigned: an old version not yet adopted (readable,
+   * never provisioned); tampered: its signature or content does not check out.
+   */
+  integrity: VersionIntegrity;
+  /** The author who signed it, or the security officer who adopted it. */
+  signedBy: string | null;
 }
+
+export type VersionIntegrity = 'signed' | 'adopted' | 'unsigned' | 'tampered';
 
 export interface RecipientView {
   fingerprint: string;
@@ -88,6 +98,11 @@ export interface RecipientView {
   retiredAt: string | null;
   /** How many versions hold a data key wrapped for this recipient. */
   versionsWrapped: number;
+  /** The security officer who signed the recipient into the chain (null: unsigned, it grants nothing), and the record. */
+  signedBy: string | null;
+  recordSeq: number | null;
+  /** The database row matches the signed record (a swapped key or token reference shows false). */
+  consistent: boolean;
 }
 
 export interface RewrapStatus {
@@ -123,6 +138,7 @@ export interface RevealedVersion {
   version: number;
   versionId: string;
   values: RevealedValue[];
+  integrity: VersionIntegrity;
 }
 
 export interface ClusterView {
@@ -195,6 +211,8 @@ export interface ConfigImportResult {
 }
 
 const name = z.string().min(1, 'must not be empty').max(253, 'is too long');
+/** A principal of the signed chain; absent: TESSERA_PRINCIPAL. */
+const principal = name;
 const appRef = z.string().min(1, 'must not be empty').max(253, 'is too long');
 const fingerprint = z.string().regex(/^[0-9a-f]{64}$/u, 'must be a 64-character lower-case hex fingerprint');
 const tokenSerial = z.string().min(1, 'must not be empty').max(64, 'is too long');
@@ -261,32 +279,44 @@ export const vaultChannels = {
   ),
   'vault.deleteSecret': channel<{ deleted: string }>()(z.object({ app: appRef, secret: name }).strict(), 'Delete a secret and every version of it'),
   'vault.writeVersion': channel<VersionView>()(
-    z.object({ app: appRef, secret: name, values: z.array(value).min(1, 'must hold at least one key').max(4096) }).strict(),
-    'Encrypt and store a new version of a secret for every active recipient',
+    z.object({ app: appRef, secret: name, values: z.array(value).min(1, 'must hold at least one key').max(4096), as: principal.optional() }).strict(),
+    'Encrypt and store a new version for every signed active recipient; the author (app-owner of the app or security-officer) signs it on their token',
   ),
   'vault.importVersion': channel<VersionView>()(
-    z.object({ app: appRef, secret: name, format: z.enum(['manifest', 'env']), text: z.string().max(4 * 1024 * 1024) }).strict(),
-    'Store a new version from a Kubernetes Secret manifest or a .env file',
+    z.object({ app: appRef, secret: name, format: z.enum(['manifest', 'env']), text: z.string().max(4 * 1024 * 1024), as: principal.optional() }).strict(),
+    'Store a new version from a Kubernetes Secret manifest or a .env file (signed by its author, as writeVersion)',
   ),
   'vault.versions': channel<VersionView[]>()(z.object({ app: appRef, secret: name }).strict(), 'Version history of a secret, newest first'),
   'vault.reveal': channel<RevealedVersion>()(
-    z.object({ app: appRef, secret: name, version: z.number().int().min(1).optional() }).strict(),
-    'Decrypt a version for display (needs an unlocked token; audited)',
+    z.object({ app: appRef, secret: name, version: z.number().int().min(1).optional(), as: principal.optional() }).strict(),
+    "Decrypt a version for display: needs app-owner of the app or security-officer, proven by the principal's token signature; audited",
   ),
   'vault.recipients': channel<RecipientView[]>()(z.object({}).strict(), 'Recipients data keys are wrapped for, active and retired'),
   'vault.addRecipient': channel<RecipientView>()(
     z.union([
-      z.object({ tokenSerial, keyId: z.string().regex(/^[0-9a-fA-F]+$/u, 'must be hex'), label: z.string().max(128).optional() }).strict(),
-      z.object({ publicKeyPem: z.string().max(16_384), label: z.string().min(1).max(128), oaepHash: z.enum(['sha256', 'sha1']).optional() }).strict(),
+      z
+        .object({ tokenSerial, keyId: z.string().regex(/^[0-9a-fA-F]+$/u, 'must be hex'), label: z.string().max(128).optional(), signer: principal.optional() })
+        .strict(),
+      z
+        .object({
+          publicKeyPem: z.string().max(16_384),
+          label: z.string().min(1).max(128),
+          oaepHash: z.enum(['sha256', 'sha1']).optional(),
+          signer: principal.optional(),
+        })
+        .strict(),
     ]),
-    'Add a recipient: a key on an unlocked token, or a public key (PEM)',
+    "Add a recipient (a key on an unlocked token, or a public key): a security officer's token signs the record into the chain",
   ),
   'vault.retireRecipient': channel<RecipientView>()(
-    z.object({ fingerprint }).strict(),
-    'Retire a recipient: new versions stop being wrapped for it; rewrap removes it',
+    z.object({ fingerprint, signer: principal.optional() }).strict(),
+    'Retire a recipient (security-officer; their token signs the record): new versions stop being wrapped for it; rewrap removes it',
   ),
   'vault.rewrapStatus': channel<RewrapStatus>()(z.object({}).strict(), 'How many versions are not yet wrapped for exactly the active recipients'),
-  'vault.rewrap': channel<RewrapResult>()(z.object({}).strict(), 'Rewrap every version to the active recipients (resumable; needs an unlocked token)'),
+  'vault.rewrap': channel<RewrapResult>()(
+    z.object({ as: principal.optional() }).strict(),
+    "Rewrap every version to the signed active recipients (security-officer, proven by their token's signature; resumable)",
+  ),
   'vault.clusters': channel<ClusterView[]>()(z.object({}).strict(), 'Clusters known to the vault, with their labels'),
   'vault.setCluster': channel<ClusterView>()(
     z.object({ name, kubeconfigSource: z.string().max(4096).optional(), labels }).strict(),

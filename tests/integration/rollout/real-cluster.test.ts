@@ -42,6 +42,7 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
     await value(core, 'vault.createApp', { name: 'billing', namespace: 'payments', targeting: { selector: 'env=prod', include: [], exclude: [] } });
     await value(core, 'vault.defineSecret', { app: 'billing', name: 'billing-db', delivery: 'env', createNamespace: true });
     await value(core, 'vault.writeVersion', {
+      as: 'sofia',
       app: 'billing',
       secret: 'billing-db',
       values: [
@@ -134,6 +135,7 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('rollouts on re
 
   it('a change after approval is a new plan: its hash differs and it has no approvals', async () => {
     await value(core, 'vault.writeVersion', {
+      as: 'sofia',
       app: 'billing',
       secret: 'billing-db',
       values: [

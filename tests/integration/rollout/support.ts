@@ -65,8 +65,9 @@ export async function setUpTeam(core: Core, hsm: SoftHsm, policy: { requiredAppr
     rm1: await gen(s.rm1, 'rm1-sign'),
     rm2: await gen(s.rm2, 'rm2-sign'),
   };
-  await value(core, 'vault.addRecipient', { tokenSerial: s.so, keyId: keys.kek.keyId, label: 'vault kek' });
   await value(core, 'rollout.bootstrap', { name: 'sofia', tokenSerial: s.so, keyId: keys.soSign.keyId });
+  // Recipients are signed into the chain by a security officer; versions are signed by their author (sofia, as security officer).
+  await value(core, 'vault.addRecipient', { tokenSerial: s.so, keyId: keys.kek.keyId, label: 'vault kek', signer: 'sofia' });
   await value(core, 'rollout.grantRoles', { name: 'sofia', roles: ['security-officer', 'release-manager'], signer: 'sofia' });
   await value(core, 'rollout.addPrincipal', { name: 'rm1', roles: ['release-manager'], tokenSerial: s.rm1, keyId: keys.rm1.keyId, signer: 'sofia' });
   await value(core, 'rollout.addPrincipal', { name: 'rm2', roles: ['release-manager'], tokenSerial: s.rm2, keyId: keys.rm2.keyId, signer: 'sofia' });

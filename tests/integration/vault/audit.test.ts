@@ -22,11 +22,12 @@ describe.skipIf(skipReason !== null)('audit log', () => {
     hsm = createSoftHsm([OFFICER]);
     serial = hsm.tokens[0]!.serial;
     data = tempDir('tessera-audit-');
-    core = makeCore(data.dir, hsm.module, { TESSERA_ACTOR: 'alice' });
+    core = makeCore(data.dir, hsm.module, { TESSERA_ACTOR: 'alice', TESSERA_PRINCIPAL: 'alice' });
     await value(core, 'hsm.login', { tokenSerial: serial, pin: OFFICER.pin });
     const signing = await value<TokenKeyView>(core, 'hsm.generateKey', { tokenSerial: serial, type: 'ec-p256', label: 'alice-signing' });
     const kek = await value<TokenKeyView>(core, 'hsm.generateKey', { tokenSerial: serial, type: 'ec-p384', label: 'kek' });
-    await value(core, 'vault.addPrincipal', { name: 'alice', roles: ['security-officer'], tokenSerial: serial, keyId: signing.keyId });
+    // alice is the vault's first security officer: she signs the recipient, the versions and each reveal.
+    await value(core, 'rollout.bootstrap', { name: 'alice', tokenSerial: serial, keyId: signing.keyId });
     await value(core, 'vault.addRecipient', { tokenSerial: serial, keyId: kek.keyId, label: 'kek' });
     await value(core, 'vault.createApp', { name: 'shop', namespace: 'shop' });
     await value(core, 'vault.defineSecret', { app: 'shop', name: 'api', delivery: 'env' });

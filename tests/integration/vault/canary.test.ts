@@ -11,6 +11,7 @@ import type { Core } from '../../../electron/core/index.ts';
 import { memorySink, processSinks } from '../../../electron/core/log/logger.ts';
 import type { ConfigImportResult, RevealedVersion, TokenKeyView, VersionView } from '../../../shared/contract/index.ts';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../../support/softhsm.ts';
+import { bootstrapOfficer, dispatchCaller } from '../../support/officer.ts';
 import { errorMessages, makeCore, refusal, tempDir, value } from './helpers.ts';
 
 const skipReason = softHsmSkipReason();
@@ -57,8 +58,10 @@ describe.skipIf(skipReason !== null)('plaintext never escapes', () => {
     hsm = createSoftHsm([TOKEN]);
     serial = hsm.tokens[0]!.serial;
     data = tempDir('tessera-canary-');
-    core = makeCore(data.dir, hsm.module);
+    core = makeCore(data.dir, hsm.module, { TESSERA_PRINCIPAL: 'officer' });
     await value(core, 'hsm.login', { tokenSerial: serial, pin: TOKEN.pin });
+    // The security officer signs the recipients, the versions, the rewrap and each reveal.
+    await bootstrapOfficer(dispatchCaller(core), serial, 'officer');
     const a = await value<TokenKeyView>(core, 'hsm.generateKey', { tokenSerial: serial, type: 'ec-p256', label: 'a' });
     const b = await value<TokenKeyView>(core, 'hsm.generateKey', { tokenSerial: serial, type: 'rsa-2048', label: 'b' });
     await value(core, 'vault.addRecipient', { tokenSerial: serial, keyId: a.keyId, label: 'a' });

@@ -17,7 +17,8 @@ let data: ReturnType<typeof tempDir>;
 
 function tessera(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args, '--data-dir', data.dir], {
-    env: { ...hsm.env, TESSERA_ACTOR: 'cli-user', VAULT_PIN: PIN, ...env },
+    // The command plumbing is tested in the explicit unsigned demo; trust-cli.test.ts runs the signed commands.
+    env: { ...hsm.env, TESSERA_ACTOR: 'cli-user', VAULT_PIN: PIN, TESSERA_UNSIGNED_DEMO: '1', ...env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,

@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 import type { Core } from '../../../electron/core/index.ts';
 import { openDatabase } from '../../../electron/core/store/index.ts';
 import { VaultService, tokenAccess } from '../../../electron/core/vault/index.ts';
+import { TrustStore, tokenSigner } from '../../../electron/core/rollout/index.ts';
+import { AuditLog } from '../../../electron/core/audit/index.ts';
+import { bootstrapOfficer, dispatchCaller } from '../../support/officer.ts';
 import type { RecipientView, TokenKeyView } from '../../../shared/contract/index.ts';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../../support/softhsm.ts';
 import { makeCore, rawDb, tempDir, value } from './helpers.ts';
@@ -29,7 +32,7 @@ let newFp: string;
 function runChild(killAt: number | null): Promise<{ killed: boolean; lastProgress: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, data.dir, hsm.module, oldSerial, 'OLD_PIN', newSerial, 'NEW_PIN'], {
-      env: { ...hsm.env, OLD_PIN: OLD.pin, NEW_PIN: NEW.pin },
+      env: { ...hsm.env, OLD_PIN: OLD.pin, NEW_PIN: NEW.pin, TESSERA_PRINCIPAL: 'officer' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -67,7 +70,10 @@ function checkEveryVersion(): Promise<{ oldSet: number; newSet: number }> {
     else if (r === newFp) newSet++;
     else throw new Error(`version ${s.id} is wrapped for neither the old nor the new set: ${r}`);
   }
-  const vault = new VaultService({ db: openDatabase(data.dir), log: core.log, tokens: () => tokenAccess(core.services.tokens()), actor: () => 'checker' });
+  const vaultDb = openDatabase(data.dir);
+  const tokens = () => tokenAccess(core.services.tokens());
+  const trust = new TrustStore({ db: vaultDb, dataDir: data.dir, signer: tokenSigner(tokens), audit: new AuditLog(vaultDb), actor: () => 'checker' });
+  const vault = new VaultService({ db: vaultDb, log: core.log, tokens, actor: () => 'checker', trust: () => trust });
   return vault
     .withVersions(
       sets.map((s) => s.id),
@@ -89,9 +95,11 @@ describe.skipIf(skipReason !== null)('rewrap after crashes', () => {
     oldSerial = hsm.tokens.find((t) => t.label === OLD.label)!.serial;
     newSerial = hsm.tokens.find((t) => t.label === NEW.label)!.serial;
     data = tempDir('tessera-crash-');
-    core = makeCore(data.dir, hsm.module);
+    core = makeCore(data.dir, hsm.module, { TESSERA_PRINCIPAL: 'officer' });
     await value(core, 'hsm.login', { tokenSerial: oldSerial, pin: OLD.pin });
     await value(core, 'hsm.login', { tokenSerial: newSerial, pin: NEW.pin });
+    // The security officer signs recipients, versions and the rewrap (the child unlocks this token too).
+    await bootstrapOfficer(dispatchCaller(core), oldSerial, 'officer');
     const oldKey = await value<TokenKeyView>(core, 'hsm.generateKey', { tokenSerial: oldSerial, type: 'ec-p256', label: 'old' });
     const newKey = await value<TokenKeyView>(core, 'hsm.generateKey', { tokenSerial: newSerial, type: 'ec-p256', label: 'new' });
     oldFp = (await value<RecipientView>(core, 'vault.addRecipient', { publicKeyPem: oldKey.publicKeyPem, label: 'old' })).fingerprint;

@@ -3,10 +3,11 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Core } from '../../../electron/core/index.ts';
 import { memorySink, processSinks } from '../../../electron/core/log/logger.ts';
-import { VaultService, tokenAccess } from '../../../electron/core/vault/index.ts';
+import { VaultService, tokenAccess, type VaultTrust } from '../../../electron/core/vault/index.ts';
 import { openDatabase } from '../../../electron/core/store/index.ts';
 import type { AppView, RecipientView, RevealedVersion, TokenKeyView, VersionView, EventMessage } from '../../../shared/contract/index.ts';
 import { createSoftHsm, softHsmSkipReason, type SoftHsm } from '../../support/softhsm.ts';
+import { bootstrapOfficer, dispatchCaller } from '../../support/officer.ts';
 import { call, makeCore, rawDb, refusal, tempDir, value } from './helpers.ts';
 
 const skipReason = softHsmSkipReason();
@@ -14,6 +15,14 @@ if (skipReason) console.warn(`[vault.test] skipped: ${skipReason}`);
 
 const PRIMARY = { label: 'vault-primary', pin: '314159-primary', soPin: '271828-primary-so' };
 const BACKUP = { label: 'vault-backup', pin: '161803-backup', soPin: '141421-backup-so' };
+/** The security officer's own token: it stays unlocked while the recipients' tokens come and go. */
+const OFFICER = { label: 'vault-officer', pin: '112358-officer', soPin: '132134-officer-so' };
+/** No signed chain at all: an old vault, or the explicit unsigned demo. */
+const noChain: VaultTrust = {
+  view: () => null,
+  signRecipient: () => Promise.reject(new Error('no chain')),
+  signAs: () => Promise.reject(new Error('no chain')),
+};
 
 let hsm: SoftHsm;
 let core: Core;
@@ -32,13 +41,17 @@ const asMap = (r: RevealedVersion) => Object.fromEntries(r.values.map((v) => [v.
 describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
   beforeAll(async () => {
     processSinks.push(sink);
-    hsm = createSoftHsm([PRIMARY, BACKUP]);
+    hsm = createSoftHsm([PRIMARY, BACKUP, OFFICER]);
     primary = hsm.tokens.find((t) => t.label === PRIMARY.label)!.serial;
     backup = hsm.tokens.find((t) => t.label === BACKUP.label)!.serial;
     data = tempDir('tessera-vault-');
-    core = makeCore(data.dir, hsm.module);
+    // Recipients, versions, reveal and rewrap are signed by the security officer "officer" (TESSERA_PRINCIPAL).
+    core = makeCore(data.dir, hsm.module, { TESSERA_PRINCIPAL: 'officer' });
     await login(primary, PRIMARY.pin);
     await login(backup, BACKUP.pin);
+    const officerSerial = hsm.tokens.find((t) => t.label === OFFICER.label)!.serial;
+    await login(officerSerial, OFFICER.pin);
+    await bootstrapOfficer(dispatchCaller(core), officerSerial, 'officer');
     for (const [name, serial, type] of [
       ['p-ec', primary, 'ec-p256'],
       ['p-rsa', primary, 'rsa-2048'],
@@ -78,7 +91,16 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
         { name: 'PASSWORD', value: 'correct horse battery staple' },
       ],
     });
-    expect(v).toMatchObject({ number: 1, keyNames: ['PASSWORD', 'USER'], added: ['PASSWORD', 'USER'], removed: [], createdBy: 'tester', source: 'literal' });
+    expect(v).toMatchObject({
+      number: 1,
+      keyNames: ['PASSWORD', 'USER'],
+      added: ['PASSWORD', 'USER'],
+      removed: [],
+      createdBy: 'officer',
+      source: 'literal',
+      integrity: 'signed',
+      signedBy: 'officer',
+    });
     expect(v.recipients.sort()).toEqual([a.fingerprint, b.fingerprint].sort());
 
     await logout(backup);
@@ -102,33 +124,52 @@ describe.skipIf(skipReason !== null)('vault on SoftHSM2', () => {
     });
     const history = await value<VersionView[]>(core, 'vault.versions', { app: 'billing', secret: 'db-credentials' });
     expect(history.map((h) => h.number)).toEqual([2, 1]);
-    expect(history[0]).toMatchObject({ added: ['TOKEN'], removed: ['PASSWORD'], createdBy: 'tester' });
+    expect(history[0]).toMatchObject({ added: ['TOKEN'], removed: ['PASSWORD'], createdBy: 'officer' });
     const app = await value<AppView>(core, 'vault.app', { app: 'billing' });
     expect(app.secrets[0]).toMatchObject({ name: 'db-credentials', keyNames: ['TOKEN', 'USER'], versionCount: 2, latestVersion: { number: 2 } });
     expect(asMap(await reveal('billing', 'db-credentials', 1))).toMatchObject({ PASSWORD: 'correct horse battery staple' });
   });
 
-  it('writes with RSA and EC public-key recipients and no token at all; the token opens it later', async () => {
+  it('in the explicit unsigned demo, writes with RSA and EC public-key recipients and no token at all; the token opens it later', async () => {
     const d = tempDir('tessera-vault-notoken-');
     try {
       const noTokens = () => {
         throw new Error('the token layer must not be touched');
       };
-      const offline = new VaultService({ db: openDatabase(d.dir), log: core.log, tokens: noTokens, actor: () => 'app-owner' });
-      offline.addRecipientFromPem(keys['b-ec']!.publicKeyPem!, 'backup EC (PEM)');
+      // A signed vault needs the author's token to sign a version; only the unsigned demo writes with none.
+      const offline = new VaultService({
+        db: openDatabase(d.dir),
+        log: core.log,
+        tokens: noTokens,
+        actor: () => 'app-owner',
+        trust: () => noChain,
+        demo: true,
+      });
+      expect(offline.mode()).toBe('unsigned-demo');
+      await offline.addRecipientFromPem(keys['b-ec']!.publicKeyPem!, 'backup EC (PEM)');
       // SoftHSM2 2.6 unwraps RSA-OAEP with SHA-1 only; a PEM recipient states the hash its token can do.
-      offline.addRecipientFromPem(keys['p-rsa']!.publicKeyPem!, 'primary RSA (PEM)', 'sha1');
+      await offline.addRecipientFromPem(keys['p-rsa']!.publicKeyPem!, 'primary RSA (PEM)', 'sha1');
       offline.createApp({ name: 'web', namespace: 'web' });
       offline.defineSecret('web', { name: 'api', delivery: 'volume', mountPath: '/etc/api' });
       const v = await offline.writeVersion('web', 'api', [{ name: 'key.pem', value: Buffer.from('offline-secret') }], 'literal');
       expect(v.recipients).toHaveLength(2);
+      expect(v.integrity).toBe('unsigned');
       offline.close();
       // Later, on a workstation with the tokens (this process's token layer: one C_Initialize per process).
-      const later = new VaultService({ db: openDatabase(d.dir), log: core.log, tokens: () => tokenAccess(core.services.tokens()), actor: () => 'officer' });
+      // Without the demo switch the same file is an old, unsigned vault: readable with a token, never provisioned.
+      const later = new VaultService({
+        db: openDatabase(d.dir),
+        log: core.log,
+        tokens: () => tokenAccess(core.services.tokens()),
+        actor: () => 'officer',
+        trust: () => noChain,
+      });
       try {
         await logout(primary);
         const r1 = await later.reveal('web', 'api');
         expect(r1.values).toEqual([{ name: 'key.pem', value: 'offline-secret', encoding: 'utf8' }]);
+        expect(r1.integrity).toBe('unsigned');
+        await expect(later.withVersion(v.id, () => 'provisioned')).rejects.toThrow(/not signed[\s\S]*tessera principal bootstrap/u);
         await logout(backup);
         await login(primary, PRIMARY.pin);
         expect((await later.reveal('web', 'api')).values[0]!.value).toBe('offline-secret');

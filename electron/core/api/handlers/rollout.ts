@@ -27,7 +27,11 @@ type RolloutChannel =
   | 'rollout.addPrincipal'
   | 'rollout.grantRoles'
   | 'rollout.policies'
-  | 'rollout.setPolicy';
+  | 'rollout.setPolicy'
+  | 'rollout.owners'
+  | 'rollout.setOwners'
+  | 'rollout.adoptReview'
+  | 'rollout.adopt';
 
 export function rolloutHandlers(s: { rollouts: () => RolloutService }): Pick<Handlers, RolloutChannel> {
   const r = () => s.rollouts();
@@ -52,6 +56,10 @@ export function rolloutHandlers(s: { rollouts: () => RolloutService }): Pick<Han
     'rollout.grantRoles': async ({ name, roles, signer }) => r().grantRoles(name, roles, signer),
     'rollout.policies': async () => r().policies(),
     'rollout.setPolicy': async ({ signer, ...policy }) => r().setPolicy(policy, signer),
+    'rollout.owners': async () => r().owners(),
+    'rollout.setOwners': async ({ app, owners, signer }) => r().setOwners(app, owners, signer),
+    'rollout.adoptReview': async () => r().adoptReview(),
+    'rollout.adopt': async ({ signer }) => r().adopt(signer),
   };
 }
 
