@@ -4,7 +4,7 @@ import type { EventBus } from '../events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SettingsStore } from '../settings/settings-store.ts';
 import { createKeytarKeychain, type PinKeychain } from './keychain.ts';
-import { discoverModules } from './module-discovery.ts';
+import { discoverModules, loadByDefault } from './module-discovery.ts';
 import { TokenService } from './token-service.ts';
 
 /** Token layer overrides (tests, CLI): extra module paths, idle auto-lock and presence polling in ms, a keychain (null: none). */
@@ -32,10 +32,10 @@ export function createTokenService(deps: TokenDeps): TokenService {
       const configured = settings.get().pkcs11Modules;
       const extra = overrides.modules ?? [];
       if (configured.length > 0 || extra.length > 0) return [...configured, ...extra];
-      // Nothing configured: the well-known modules found on this machine, except p11-kit's proxy,
-      // which would show the same tokens a second time.
+      // Nothing configured: the well-known modules found on this machine that make sense to load
+      // (judged by the process environment, which is what the modules themselves read).
       return discoverModules({ configured: [] })
-        .filter((m) => m.kind !== 'p11-kit')
+        .filter((m) => loadByDefault(m, process.env))
         .map((m) => m.path);
     },
     log: deps.log,

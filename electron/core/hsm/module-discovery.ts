@@ -1,5 +1,6 @@
 // Finds PKCS#11 module files: the ones the user configured and the well-known install paths
-// of SoftHSM2, OpenSC, YubiHSM 2 and p11-kit on each OS. Reports problems, never throws.
+// of SoftHSM2, OpenSC, YubiHSM 2, p11-kit (proxy and remote client) and tpm2-pkcs11 on each OS.
+// Reports problems, never throws.
 import { realpathSync, statSync } from 'node:fs';
 import type { Pkcs11ModuleFile } from '../../../shared/contract/index.ts';
 
@@ -27,19 +28,42 @@ const WELL_KNOWN: Record<string, Record<WellKnownKind, string[]>> = {
       '/usr/lib64/pkcs11/yubihsm_pkcs11.so',
       '/usr/local/lib/pkcs11/yubihsm_pkcs11.so',
     ],
-    'p11-kit': ['/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so', '/usr/lib/aarch64-linux-gnu/p11-kit-proxy.so', '/usr/lib64/p11-kit-proxy.so'],
+    'p11-kit': [
+      '/usr/lib/x86_64-linux-gnu/p11-kit-proxy.so',
+      '/usr/lib/aarch64-linux-gnu/p11-kit-proxy.so',
+      '/usr/lib64/p11-kit-proxy.so',
+      '/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-proxy.so',
+    ],
+    'p11-kit-client': [
+      '/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so',
+      '/usr/lib/aarch64-linux-gnu/pkcs11/p11-kit-client.so',
+      '/usr/lib64/pkcs11/p11-kit-client.so',
+      '/usr/lib/pkcs11/p11-kit-client.so',
+    ],
+    'tpm2-pkcs11': [
+      '/usr/lib/x86_64-linux-gnu/pkcs11/libtpm2_pkcs11.so',
+      '/usr/lib/aarch64-linux-gnu/pkcs11/libtpm2_pkcs11.so',
+      '/usr/lib/x86_64-linux-gnu/libtpm2_pkcs11.so.1',
+      '/usr/lib/aarch64-linux-gnu/libtpm2_pkcs11.so.1',
+      '/usr/lib64/pkcs11/libtpm2_pkcs11.so',
+      '/usr/local/lib/libtpm2_pkcs11.so',
+    ],
   },
   darwin: {
     softhsm2: ['/opt/homebrew/lib/softhsm/libsofthsm2.so', '/usr/local/lib/softhsm/libsofthsm2.so'],
     opensc: ['/Library/OpenSC/lib/opensc-pkcs11.so', '/opt/homebrew/lib/opensc-pkcs11.so'],
     yubihsm: ['/usr/local/lib/pkcs11/yubihsm_pkcs11.dylib', '/opt/homebrew/lib/pkcs11/yubihsm_pkcs11.dylib'],
     'p11-kit': ['/opt/homebrew/lib/p11-kit-proxy.dylib'],
+    'p11-kit-client': ['/opt/homebrew/lib/pkcs11/p11-kit-client.so'],
+    'tpm2-pkcs11': [],
   },
   win32: {
     softhsm2: ['C:\\SoftHSM2\\lib\\softhsm2-x64.dll'],
     opensc: ['C:\\Windows\\System32\\opensc-pkcs11.dll', 'C:\\Program Files\\OpenSC Project\\OpenSC\\pkcs11\\opensc-pkcs11.dll'],
     yubihsm: ['C:\\Program Files\\Yubico\\YubiHSM Shell\\bin\\pkcs11\\yubihsm_pkcs11.dll'],
     'p11-kit': [],
+    'p11-kit-client': [],
+    'tpm2-pkcs11': [],
   },
 };
 
@@ -89,4 +113,25 @@ export function discoverModules(options: DiscoveryOptions): Pkcs11ModuleFile[] {
     }
   }
   return result;
+}
+
+/**
+ * Whether a discovered module is loaded when none are configured: never p11-kit's proxy (it would
+ * list the same tokens a second time); p11-kit's client only when a server address is set; the
+ * TPM module only where a TPM is reachable (a resource manager device or a TCTI is named).
+ */
+export function loadByDefault(module: Pkcs11ModuleFile, env: Record<string, string | undefined>, exists: (path: string) => boolean = defaultExists): boolean {
+  if (module.kind === 'p11-kit') return false;
+  if (module.kind === 'p11-kit-client') return !!env.P11_KIT_SERVER_ADDRESS;
+  if (module.kind === 'tpm2-pkcs11') return !!env.TPM2_PKCS11_TCTI || !!env.TPM2TOOLS_TCTI || exists('/dev/tpmrm0');
+  return true;
+}
+
+function defaultExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { pkcs11Error, type MapContext, type WorkerFailure } from './errors.ts';
 import { workerFileUrl } from './worker-file.ts';
+import type { OpArgs, OpResult, WorkerOp } from './worker-protocol.ts';
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -44,26 +45,32 @@ export class ModuleWorker {
    * transferred (not cloned): a Buffer from Node's 8 KiB pool would otherwise clone the whole pool
    * slab into the worker, and the caller's own buffers stay untouched.
    */
-  call<T>(op: string, args: Record<string, unknown> = {}, context: MapContext = {}): Promise<T> {
+  call<K extends WorkerOp>(op: K, args: OpArgs<K>, context: MapContext = {}): Promise<OpResult<K>> {
     if (this.dead) return Promise.reject(pkcs11Error({ kind: 'other', message: 'worker stopped' }, context));
     const id = this.nextId++;
     let transfer: ArrayBuffer[] | undefined;
-    let message = args;
-    for (const key in args) {
-      const v = args[key];
+    const input = args as Record<string, unknown>;
+    let message = input;
+    for (const key in input) {
+      const v = input[key];
       if (!(v instanceof Uint8Array)) continue;
-      if (message === args) message = { ...args };
+      if (message === input) message = { ...input };
       const copy = new Uint8Array(v.byteLength);
       copy.set(v);
       message[key] = copy;
       (transfer ??= []).push(copy.buffer);
     }
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<OpResult<K>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, context });
       if (this.pending.size === 1) this.worker.ref();
       if (transfer) this.worker.postMessage({ id, op, args: message }, transfer);
       else this.worker.postMessage({ id, op, args: message });
     });
+  }
+
+  /** False once the thread has exited or failed: a new worker is needed. */
+  get alive(): boolean {
+    return this.dead === null;
   }
 
   async terminate(): Promise<void> {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerFailure } from './errors.ts';
-import type { RawKey, RawMechanism, RawModuleInfo, RawSlot, RawTokenInfo, KeyTypeSpec } from './worker-protocol.ts';
+import type { KeyListing, KeyTypeSpec, OpArgs, OpResult, RawKey, RawMechanism, RawModuleInfo, RawSlot, RawTokenInfo, WorkerOp } from './worker-protocol.ts';
 
 import type * as Pkcs11js from 'pkcs11js';
 
@@ -95,7 +95,6 @@ function attr(session: Handle, object: Handle, type: number): Buffer | null {
     return null;
   }
 }
-const boolAttr = (s: Handle, o: Handle, t: number): boolean => (attr(s, o, t)?.[0] ?? 0) !== 0;
 
 function find(session: Handle, template: { type: number; value?: number | boolean | string | Buffer }[], max = 1000): Handle[] {
   lib.C_FindObjectsInit(session, template);
@@ -243,74 +242,164 @@ const KEY_TYPE_NAMES = new Map<number, RawKey['keyType']>([
   [p.CKK_GENERIC_SECRET, 'generic'],
 ]);
 
-function describeKey(session: Handle, object: Handle, keyClass: 'private' | 'secret'): RawKey {
-  const typeBuf = attr(session, object, p.CKA_KEY_TYPE);
-  const keyType = typeBuf ? (KEY_TYPE_NAMES.get(ulong(typeBuf)) ?? 'other') : 'other';
-  const id = attr(session, object, p.CKA_ID) ?? Buffer.alloc(0);
+/** The attributes read per key class and type, in one C_GetAttributeValue call per key. */
+const COMMON_ATTRS = [p.CKA_ID, p.CKA_LABEL, p.CKA_DECRYPT, p.CKA_UNWRAP, p.CKA_DERIVE, p.CKA_SIGN, p.CKA_SENSITIVE, p.CKA_EXTRACTABLE, p.CKA_TOKEN];
+const TEMPLATES: Record<'rsa' | 'ec' | 'aes', number[]> = {
+  rsa: [...COMMON_ATTRS, p.CKA_ALWAYS_AUTHENTICATE, p.CKA_MODULUS, p.CKA_PUBLIC_EXPONENT],
+  ec: [...COMMON_ATTRS, p.CKA_ALWAYS_AUTHENTICATE, p.CKA_EC_PARAMS],
+  aes: [...COMMON_ATTRS, p.CKA_ENCRYPT, p.CKA_WRAP, p.CKA_VALUE_LEN],
+};
+
+/** All attributes of the template in one call; null when the token refuses the batch (one attribute it does not know fails the whole call). */
+function attrs(session: Handle, object: Handle, types: number[]): Map<number, Buffer> | null {
+  try {
+    const out = new Map<number, Buffer>();
+    for (const a of lib.C_GetAttributeValue(
+      session,
+      object,
+      types.map((type) => ({ type })),
+    )) {
+      if (a.value instanceof Buffer) out.set(a.type, a.value);
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+
+function keyFromAttrs(keyClass: 'private' | 'secret', keyType: RawKey['keyType'], get: (t: number) => Buffer | null): RawKey {
+  const bool = (t: number) => (get(t)?.[0] ?? 0) !== 0;
   const key: RawKey = {
     keyClass,
     keyType,
-    id: hex(id),
-    label: (attr(session, object, p.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8'),
-    decrypt: boolAttr(session, object, p.CKA_DECRYPT),
-    unwrap: boolAttr(session, object, p.CKA_UNWRAP),
-    derive: boolAttr(session, object, p.CKA_DERIVE),
-    sign: boolAttr(session, object, p.CKA_SIGN),
-    encrypt: keyClass === 'secret' && boolAttr(session, object, p.CKA_ENCRYPT),
-    wrap: keyClass === 'secret' && boolAttr(session, object, p.CKA_WRAP),
-    sensitive: boolAttr(session, object, p.CKA_SENSITIVE),
-    extractable: boolAttr(session, object, p.CKA_EXTRACTABLE),
-    onToken: boolAttr(session, object, p.CKA_TOKEN),
+    id: hex(get(p.CKA_ID) ?? Buffer.alloc(0)),
+    label: (get(p.CKA_LABEL) ?? Buffer.alloc(0)).toString('utf8'),
+    decrypt: bool(p.CKA_DECRYPT),
+    unwrap: bool(p.CKA_UNWRAP),
+    derive: bool(p.CKA_DERIVE),
+    sign: bool(p.CKA_SIGN),
+    encrypt: keyClass === 'secret' && bool(p.CKA_ENCRYPT),
+    wrap: keyClass === 'secret' && bool(p.CKA_WRAP),
+    sensitive: bool(p.CKA_SENSITIVE),
+    extractable: bool(p.CKA_EXTRACTABLE),
+    onToken: bool(p.CKA_TOKEN),
+    alwaysAuthenticate: keyClass === 'private' && bool(p.CKA_ALWAYS_AUTHENTICATE),
   };
-  if (keyType === 'rsa') {
-    let modulus = attr(session, object, p.CKA_MODULUS);
-    let exponent = attr(session, object, p.CKA_PUBLIC_EXPONENT);
-    if (!modulus || !exponent) {
-      const [pub] = find(
-        session,
-        [
-          { type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY },
-          { type: p.CKA_ID, value: id },
-        ],
-        1,
-      );
-      if (pub) {
-        modulus = attr(session, pub, p.CKA_MODULUS);
-        exponent = attr(session, pub, p.CKA_PUBLIC_EXPONENT);
-      }
-    }
-    if (modulus) key.modulus = modulus.toString('hex');
-    if (exponent) key.publicExponent = exponent.toString('hex');
-  } else if (keyType === 'ec') {
-    const params = attr(session, object, p.CKA_EC_PARAMS);
-    if (params) key.ecParams = params.toString('hex');
-    const [pub] = find(
-      session,
-      [
-        { type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY },
-        { type: p.CKA_ID, value: id },
-      ],
-      1,
-    );
-    const point = pub ? attr(session, pub, p.CKA_EC_POINT) : null;
-    if (point) key.ecPoint = point.toString('hex');
-  } else {
-    const len = attr(session, object, p.CKA_VALUE_LEN);
-    if (len) key.valueLength = ulong(len);
-  }
+  const modulus = get(p.CKA_MODULUS);
+  const exponent = get(p.CKA_PUBLIC_EXPONENT);
+  const params = get(p.CKA_EC_PARAMS);
+  const len = get(p.CKA_VALUE_LEN);
+  if (keyType === 'rsa' && modulus) key.modulus = modulus.toString('hex');
+  if (keyType === 'rsa' && exponent) key.publicExponent = exponent.toString('hex');
+  if (keyType === 'ec' && params) key.ecParams = params.toString('hex');
+  if (keyType !== 'rsa' && keyType !== 'ec' && len) key.valueLength = ulong(len);
   return key;
 }
 
-function listKeys(sessionHex: string): RawKey[] {
+const findPublic = (session: Handle, id: Buffer): Handle | undefined =>
+  find(
+    session,
+    [
+      { type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY },
+      { type: p.CKA_ID, value: id },
+    ],
+    1,
+  )[0];
+
+/** One attribute per call: for tokens that refuse a batch, and as the B4 baseline ("before batching"). */
+function describeKeyPerAttribute(session: Handle, object: Handle, keyClass: 'private' | 'secret'): RawKey {
+  const typeBuf = attr(session, object, p.CKA_KEY_TYPE);
+  const keyType = typeBuf ? (KEY_TYPE_NAMES.get(ulong(typeBuf)) ?? 'other') : 'other';
+  const wanted = keyType === 'rsa' || keyType === 'ec' ? TEMPLATES[keyType] : TEMPLATES.aes;
+  const values = new Map<number, Buffer | null>();
+  for (const t of wanted) if (keyClass === 'private' || (t !== p.CKA_MODULUS && t !== p.CKA_EC_PARAMS)) values.set(t, attr(session, object, t));
+  const key = keyFromAttrs(keyClass, keyType, (t) => values.get(t) ?? null);
+  completePublicParts(session, key, Buffer.from(key.id, 'hex'), true);
+  return key;
+}
+
+/** RSA parts a private key does not show, and the EC point (kept on the public key). */
+function completePublicParts(session: Handle, key: RawKey, id: Buffer, perAttribute: boolean) {
+  if (key.keyType === 'rsa' && (!key.modulus || !key.publicExponent)) {
+    const pub = findPublic(session, id);
+    if (!pub) return;
+    const got = perAttribute ? null : attrs(session, pub, [p.CKA_MODULUS, p.CKA_PUBLIC_EXPONENT]);
+    const modulus = got ? got.get(p.CKA_MODULUS) : attr(session, pub, p.CKA_MODULUS);
+    const exponent = got ? got.get(p.CKA_PUBLIC_EXPONENT) : attr(session, pub, p.CKA_PUBLIC_EXPONENT);
+    if (modulus) key.modulus = modulus.toString('hex');
+    if (exponent) key.publicExponent = exponent.toString('hex');
+  } else if (key.keyType === 'ec' && !key.ecPoint) {
+    const pub = findPublic(session, id);
+    const point = pub ? attr(session, pub, p.CKA_EC_POINT) : null;
+    if (point) key.ecPoint = point.toString('hex');
+  }
+}
+
+/** A key's attributes in one C_GetAttributeValue (per-attribute when the token refuses the batch). */
+function describeKey(session: Handle, object: Handle, keyClass: 'private' | 'secret', keyType?: 'rsa' | 'ec' | 'aes'): RawKey {
+  if (!keyType) return describeKeyPerAttribute(session, object, keyClass);
+  const got = attrs(session, object, TEMPLATES[keyType]);
+  if (!got) return describeKeyPerAttribute(session, object, keyClass);
+  const key = keyFromAttrs(keyClass, keyType, (t) => got.get(t) ?? null);
+  completePublicParts(session, key, got.get(p.CKA_ID) ?? Buffer.alloc(0), false);
+  return key;
+}
+
+function listKeys(sessionHex: string, listing: KeyListing): RawKey[] {
   const session = h(sessionHex);
   const keys: RawKey[] = [];
-  for (const object of find(session, [{ type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY }])) keys.push(describeKey(session, object, 'private'));
+  const remember = (key: RawKey, object: Handle) => {
+    keyCache.set(`${sessionHex}|${key.keyClass}|${key.id}`, object);
+    keys.push(key);
+  };
+  if (listing === 'per-attribute') {
+    for (const object of find(session, [{ type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY }]))
+      remember(describeKeyPerAttribute(session, object, 'private'), object);
+    for (const object of find(session, [
+      { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
+      { type: p.CKA_TOKEN, value: true },
+    ]))
+      remember(describeKeyPerAttribute(session, object, 'secret'), object);
+    return keys;
+  }
+  // One search per key type, so each key's attributes are known up front and read in one call.
+  for (const keyType of ['rsa', 'ec'] as const) {
+    const objects = find(session, [
+      { type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY },
+      { type: p.CKA_KEY_TYPE, value: keyType === 'rsa' ? p.CKK_RSA : p.CKK_EC },
+    ]);
+    // EC points sit on the public keys: one search for all of them, one read each.
+    const points = new Map<string, string>();
+    if (keyType === 'ec' && objects.length > 0) {
+      for (const pub of find(session, [
+        { type: p.CKA_CLASS, value: p.CKO_PUBLIC_KEY },
+        { type: p.CKA_KEY_TYPE, value: p.CKK_EC },
+      ])) {
+        const got = attrs(session, pub, [p.CKA_ID, p.CKA_EC_POINT]);
+        const id = got?.get(p.CKA_ID);
+        const point = got?.get(p.CKA_EC_POINT);
+        if (id && point && !points.has(hex(id))) points.set(hex(id), point.toString('hex'));
+      }
+    }
+    for (const object of objects) {
+      const got = attrs(session, object, TEMPLATES[keyType]);
+      if (!got) {
+        remember(describeKeyPerAttribute(session, object, 'private'), object);
+        continue;
+      }
+      const key = keyFromAttrs('private', keyType, (t) => got.get(t) ?? null);
+      const point = points.get(key.id);
+      if (point) key.ecPoint = point;
+      completePublicParts(session, key, got.get(p.CKA_ID) ?? Buffer.alloc(0), false);
+      remember(key, object);
+    }
+  }
   for (const object of find(session, [
     { type: p.CKA_CLASS, value: p.CKO_SECRET_KEY },
     { type: p.CKA_TOKEN, value: true },
-  ])) {
-    keys.push(describeKey(session, object, 'secret'));
-  }
+    { type: p.CKA_KEY_TYPE, value: p.CKK_AES },
+  ]))
+    remember(describeKey(session, object, 'secret', 'aes'), object);
   return keys;
 }
 
@@ -341,7 +430,7 @@ function generate(sessionHex: string, spec: KeyTypeSpec, label: string): RawKey 
       { type: p.CKA_WRAP, value: true },
       { type: p.CKA_UNWRAP, value: true },
     ]);
-    return describeKey(session, key, 'secret');
+    return describeKey(session, key, 'secret', 'aes');
   }
   if (spec.kind === 'rsa') {
     const pair = lib.C_GenerateKeyPair(
@@ -368,7 +457,7 @@ function generate(sessionHex: string, spec: KeyTypeSpec, label: string): RawKey 
         { type: p.CKA_SIGN, value: true },
       ],
     );
-    return describeKey(session, pair.privateKey, 'private');
+    return describeKey(session, pair.privateKey, 'private', 'rsa');
   }
   const pair = lib.C_GenerateKeyPair(
     session,
@@ -390,7 +479,7 @@ function generate(sessionHex: string, spec: KeyTypeSpec, label: string): RawKey 
       { type: p.CKA_SIGN, value: true },
     ],
   );
-  return describeKey(session, pair.privateKey, 'private');
+  return describeKey(session, pair.privateKey, 'private', 'ec');
 }
 
 // ---- crypto ----
@@ -446,10 +535,37 @@ const RSA_PSS_SHA256 = {
   parameter: { type: p.CK_PARAMS_RSA_PSS, hashAlg: p.CKM_SHA256, mgf: p.CKG_MGF1_SHA256, saltLen: 32 },
 };
 
-// Each op declares its own argument type; the table is indexed by the message's op name.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const ops: Record<string, (args: any) => unknown> = {
-  init({ path }: { path: string }): RawModuleInfo {
+/** After C_*Init on a key with CKA_ALWAYS_AUTHENTICATE: the context-specific login for this one operation. */
+function contextLogin(session: Handle, pin: string | undefined) {
+  if (pin === undefined) return;
+  lib.C_Login(session, p.CKU_CONTEXT_SPECIFIC, pin);
+}
+
+function initialize(): RawModuleInfo {
+  try {
+    lib.C_Initialize({ flags: p.CKF_OS_LOCKING_OK });
+  } catch (error) {
+    const f = toFailure(error);
+    if (f.ckr !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw error;
+  }
+  initialized = true;
+  const info = lib.C_GetInfo();
+  return {
+    manufacturer: trim(info.manufacturerID),
+    description: trim(info.libraryDescription),
+    libraryVersion: `${info.libraryVersion.major}.${info.libraryVersion.minor}`,
+    cryptokiVersion: `${info.cryptokiVersion.major}.${info.cryptokiVersion.minor}`,
+  };
+}
+
+function forgetSessions() {
+  keyCache.clear();
+  sessionHandles.clear();
+}
+
+/** The worker's side of the operation map in worker-protocol.ts: one function per operation. */
+const ops: { [K in WorkerOp]: (args: OpArgs<K>) => OpResult<K> } = {
+  init({ path }) {
     try {
       lib.load(path);
     } catch (error) {
@@ -458,25 +574,25 @@ const ops: Record<string, (args: any) => unknown> = {
         message: error instanceof Error ? error.message.replace(/^.*?:\s*(?=cannot|undefined symbol|invalid ELF|file too short)/u, '') : 'unknown reason',
       });
     }
-    try {
-      lib.C_Initialize({ flags: p.CKF_OS_LOCKING_OK });
-    } catch (error) {
-      const f = toFailure(error);
-      if (f.ckr !== 'CKR_CRYPTOKI_ALREADY_INITIALIZED') throw error;
+    return initialize();
+  },
+  reinit() {
+    // Every session and handle of the old connection is void; the library stays loaded.
+    forgetSessions();
+    if (initialized) {
+      initialized = false;
+      try {
+        lib.C_Finalize();
+      } catch {
+        // A module that lost its device or connection may refuse to finalise cleanly.
+      }
     }
-    initialized = true;
-    const info = lib.C_GetInfo();
-    return {
-      manufacturer: trim(info.manufacturerID),
-      description: trim(info.libraryDescription),
-      libraryVersion: `${info.libraryVersion.major}.${info.libraryVersion.minor}`,
-      cryptokiVersion: `${info.cryptokiVersion.major}.${info.cryptokiVersion.minor}`,
-    };
+    return initialize();
   },
   finalize() {
     if (!initialized) return null;
     initialized = false;
-    keyCache.clear();
+    forgetSessions();
     try {
       lib.C_Finalize();
     } finally {
@@ -485,35 +601,36 @@ const ops: Record<string, (args: any) => unknown> = {
     return null;
   },
   slots,
-  present({ slot, serial }: { slot: string; serial: string }) {
+  present({ slot, serial, label }) {
     const present = lib.C_GetSlotList(true).some((s) => hex(s) === slot);
     if (!present) return false;
     try {
-      return tokenInfo(h(slot)).serial === serial;
+      const info = tokenInfo(h(slot));
+      return info.serial === serial && info.label === label;
     } catch {
       return false;
     }
   },
-  tokenInfo: ({ slot }: { slot: string }) => tokenInfo(h(slot)),
-  openSession: ({ slot }: { slot: string }) => hex(lib.C_OpenSession(h(slot), p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION)),
-  closeSession({ session }: { session: string }) {
+  tokenInfo: ({ slot }) => tokenInfo(h(slot)),
+  openSession: ({ slot }) => hex(lib.C_OpenSession(h(slot), p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION)),
+  closeSession({ session }) {
     dropSessionCache(session);
     lib.C_CloseSession(h(session));
     return null;
   },
-  login({ session, pin }: { session: string; pin: string | null }) {
+  login({ session, pin }) {
     if (pin === null) lib.C_Login(h(session), p.CKU_USER);
     else lib.C_Login(h(session), p.CKU_USER, pin);
     return null;
   },
-  logout({ session }: { session: string }) {
+  logout({ session }) {
     dropSessionCache(session);
     lib.C_Logout(h(session));
     return null;
   },
-  listKeys: ({ session }: { session: string }) => listKeys(session),
-  generate: ({ session, spec, label }: { session: string; spec: KeyTypeSpec; label: string }) => generate(session, spec, label),
-  decryptOaep({ session, keyId, hash, data }: { session: string; keyId: string; hash: 'sha1' | 'sha256'; data: Uint8Array }) {
+  listKeys: ({ session, listing }) => listKeys(session, listing ?? 'batched'),
+  generate: ({ session, spec, label }) => generate(session, spec, label),
+  decryptOaep({ session, keyId, hash, data, contextPin }) {
     const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
     lib.C_DecryptInit(
@@ -524,11 +641,14 @@ const ops: Record<string, (args: any) => unknown> = {
       },
       key,
     );
+    contextLogin(s, contextPin);
     return lib.C_Decrypt(s, asBuffer(data), Buffer.alloc(data.length));
   },
-  ecdh({ session, keyId, publicPoint, length }: { session: string; keyId: string; publicPoint: Uint8Array; length: number }) {
+  ecdh({ session, keyId, publicPoint, length, contextPin }) {
     const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
+    // Derivation has no *Init step: the context-specific login comes right before it.
+    contextLogin(s, contextPin);
     const derived = lib.C_DeriveKey(
       s,
       { mechanism: p.CKM_ECDH1_DERIVE, parameter: { type: p.CK_PARAMS_EC_DH, kdf: p.CKD_NULL, publicData: asBuffer(publicPoint) } as Params },
@@ -537,7 +657,7 @@ const ops: Record<string, (args: any) => unknown> = {
     );
     return readAndDestroy(s, derived);
   },
-  wrapKwp({ session, keyId, dek }: { session: string; keyId: string; dek: Uint8Array }) {
+  wrapKwp({ session, keyId, dek }) {
     const s = sh(session);
     const kek = keyHandle(session, 'secret', keyId);
     const value = Buffer.from(dek);
@@ -550,13 +670,13 @@ const ops: Record<string, (args: any) => unknown> = {
       if (object) lib.C_DestroyObject(s, object);
     }
   },
-  unwrapKwp({ session, keyId, data }: { session: string; keyId: string; data: Uint8Array }) {
+  unwrapKwp({ session, keyId, data }) {
     const s = sh(session);
     const kek = keyHandle(session, 'secret', keyId);
     const object = lib.C_UnwrapKey(s, KWP, kek, asBuffer(data), EPHEMERAL_SECRET());
     return readAndDestroy(s, object);
   },
-  gcmEncrypt({ session, keyId, data, iv, aad }: { session: string; keyId: string; data: Uint8Array; iv: Uint8Array; aad: Uint8Array }) {
+  gcmEncrypt({ session, keyId, data, iv, aad }) {
     const s = sh(session);
     const key = keyHandle(session, 'secret', keyId);
     const input = Buffer.from(data);
@@ -574,7 +694,7 @@ const ops: Record<string, (args: any) => unknown> = {
       input.fill(0);
     }
   },
-  gcmDecrypt({ session, keyId, data, iv, aad }: { session: string; keyId: string; data: Uint8Array; iv: Uint8Array; aad: Uint8Array }) {
+  gcmDecrypt({ session, keyId, data, iv, aad }) {
     const s = sh(session);
     const key = keyHandle(session, 'secret', keyId);
     lib.C_DecryptInit(
@@ -587,10 +707,11 @@ const ops: Record<string, (args: any) => unknown> = {
     );
     return lib.C_Decrypt(s, Buffer.from(data), Buffer.alloc(data.length));
   },
-  sign({ session, keyId, scheme, data }: { session: string; keyId: string; scheme: 'ecdsa' | 'rsa-pss-sha256'; data: Uint8Array }) {
+  sign({ session, keyId, scheme, data, contextPin }) {
     const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
     lib.C_SignInit(s, scheme === 'ecdsa' ? ECDSA : RSA_PSS_SHA256, key);
+    contextLogin(s, contextPin);
     return lib.C_Sign(s, asBuffer(data), Buffer.alloc(1024));
   },
 };
@@ -599,9 +720,9 @@ const port = parentPort;
 if (!port) throw new Error('pkcs11-worker must run in a worker thread');
 void workerData;
 
-port.on('message', (message: { id: number; op: string; args: unknown }) => {
+port.on('message', (message: { id: number; op: string; args: Record<string, unknown> | undefined }) => {
   const { id, op, args } = message;
-  const fn = ops[op];
+  const fn = ops[op as WorkerOp] as ((args: unknown) => unknown) | undefined;
   try {
     if (!fn) throw new TesseraFailure({ kind: 'tessera', code: 'INTERNAL', message: `Unknown worker operation ${op}.` });
     const value = fn(args ?? {});
@@ -617,7 +738,7 @@ port.on('message', (message: { id: number; op: string; args: unknown }) => {
     port.postMessage({ id, ok: false, failure: toFailure(error) });
   } finally {
     for (const key of ['dek', 'data'] as const) {
-      const v = (args as Record<string, unknown> | null)?.[key];
+      const v = args?.[key];
       if (v instanceof Uint8Array && (op === 'wrapKwp' || op === 'gcmEncrypt')) v.fill(0);
     }
   }

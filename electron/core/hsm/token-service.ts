@@ -1,7 +1,9 @@
-// The token layer's domain service: modules → slots → tokens → sessions → keys. It owns one
-// worker per module (loaded on first use), one session per unlocked token, the idle auto-lock,
-// and removal polling. Nothing here holds a PIN beyond the call that uses it.
-import { createHash, createPublicKey, publicEncrypt, constants, randomBytes, timingSafeEqual } from 'node:crypto';
+// The token layer's domain service: what the rest of core calls. It composes the registry
+// (modules, slots, which token is which, presence, recovery), sessions and login (here), the key
+// index per session (key-index.ts), PIN memory (pin-memory.ts) and recipients (recipients.ts).
+// Every PKCS#11 call runs in the module's worker, through the typed operation map in
+// worker-protocol.ts. Nothing here holds a PIN beyond the call (or the one operation) that uses it.
+import { createHash } from 'node:crypto';
 import {
   TesseraError,
   type KeyType,
@@ -16,18 +18,32 @@ import {
 import type { EventBus } from '../events.ts';
 import type { Logger } from '../log/logger.ts';
 import type { MapContext } from './errors.ts';
+import { KeyIndex } from './key-index.ts';
 import type { PinKeychain } from './keychain.ts';
-import { ModuleWorker } from './module-worker.ts';
-import { aesFingerprint, curveFromParams, spkiFingerprint, spkiFromRawKey, spkiPem } from './spki.ts';
-import { aesRecipient, type Recipient } from './wrapping.ts';
-import type { KeyTypeSpec, RawKey, RawModuleInfo, RawSlot, RawTokenInfo } from './worker-protocol.ts';
+import { PinMemory } from './pin-memory.ts';
+import { recipientFor } from './recipients.ts';
+import { curveFromParams } from './spki.ts';
+import { TokenRegistry, needsRecovery, type TokenEntry } from './token-registry.ts';
+import type { Recipient } from './wrapping.ts';
+import {
+  KEY_OPS,
+  type KeyListing,
+  type KeyTypeSpec,
+  type OpArgs,
+  type OpResult,
+  type RawKey,
+  type RawSlot,
+  type SessionOp,
+  type SessionOpArgs,
+} from './worker-protocol.ts';
 
 /** An unlocked token as the vault and signing code see it. Operations fail with TOKEN_LOCKED or TOKEN_ABSENT once it is not. */
 export interface TokenSession {
+  /** How channels name the token (its serial where that identifies it; see TokenInfoView.serial). */
   readonly tokenSerial: string;
   readonly label: string;
   /** Runs one worker operation against this token's session (used by the wrapping schemes). */
-  call<T>(op: string, args: Record<string, unknown>, context?: MapContext): Promise<T>;
+  call<K extends SessionOp>(op: K, args: SessionOpArgs<K>, context?: MapContext): Promise<OpResult<K>>;
   /** CKM_ names the token lists. */
   mechanisms(): string[];
   /** The CKA_ID of the key with this fingerprint; NOT_FOUND if the token has none. */
@@ -50,31 +66,11 @@ export interface TokenServiceOptions {
   presencePollMs?: number;
   keychain?: PinKeychain;
   keychainPolicy?: () => 'forbidden' | 'allowed';
-}
-
-interface ModuleState {
-  path: string;
-  worker: ModuleWorker | null;
-  info: RawModuleInfo | null;
-  problem: string | null;
-  ready: Promise<void>;
-}
-
-interface TokenEntry {
-  module: ModuleState;
-  slotId: string;
-  info: RawTokenInfo;
-  mechanisms: string[];
-  mechanismViews: TokenInfoView['mechanisms'];
-  session: string | null;
-  absent: boolean;
-  lastUsed: number;
-  /** Who unlocked the token (the acting user at login). */
-  unlockedBy: string | null;
-  inFlight: number;
-  cancels: Set<(error: TesseraError) => void>;
-  keys: RawKey[] | null;
-  oaep: Map<string, 'sha256' | 'sha1'>;
+  /**
+   * Where the PIN for one operation with a CKA_ALWAYS_AUTHENTICATE key comes from when none was
+   * approved through login() (the CLI reads the same --pin-env variable again). Undefined: ask.
+   */
+  operationPin?: (token: TokenInfoView) => string | undefined;
 }
 
 const KEY_SPECS: Record<KeyType, KeyTypeSpec> = {
@@ -98,65 +94,34 @@ export interface TokenSignature {
   keyFingerprint: string;
 }
 
-/** What signing and key lookups need of a key, derived once per listed key (SPKI building costs ~0.1 ms). */
-interface KeyFacts {
-  spki: Buffer | null;
-  fingerprint: string;
-}
-
-interface KeyIndex {
-  byId: Map<string, RawKey>;
-  /** Built on the first lookup by fingerprint. */
-  byFingerprint: Map<string, RawKey> | null;
-}
-
 export class TokenService {
   private readonly options: TokenServiceOptions;
-  /** Per listed key: its SPKI and fingerprint. Keyed by the RawKey object, so a new key list (login, generate, refresh) starts afresh. */
-  private readonly facts = new WeakMap<RawKey, KeyFacts>();
-  /** Per key list: the keys by CKA_ID and by fingerprint. */
-  private readonly indexes = new WeakMap<RawKey[], KeyIndex>();
+  private readonly log: Logger;
+  private readonly registry: TokenRegistry;
+  private readonly pins: PinMemory;
+  private readonly extraPaths: string[] = [];
   /** True once every loaded module has settled; operations then skip the start-up wait. */
   private allReady = false;
-  private readonly log: Logger;
-  private readonly modules = new Map<string, ModuleState>();
-  private readonly extraPaths: string[] = [];
-  private readonly tokens = new Map<string, TokenEntry>();
   private started = false;
   private timer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  private polling = false;
 
   constructor(options: TokenServiceOptions) {
     this.options = options;
     this.log = options.log;
+    this.registry = new TokenRegistry({ log: options.log, emit: (entry, reason) => this.emit(entry, reason) });
+    this.pins = new PinMemory(options.keychain, options.keychainPolicy);
   }
 
   /** Adds a module for this process only (the CLI's --module). */
   addModule(path: string): void {
     if (!this.extraPaths.includes(path)) this.extraPaths.push(path);
-    if (this.started) this.loadModule(path);
-  }
-
-  private loadModule(path: string): ModuleState {
-    const existing = this.modules.get(path);
-    if (existing) return existing;
-    this.allReady = false;
-    const state: ModuleState = { path, worker: null, info: null, problem: null, ready: Promise.resolve() };
-    state.ready = (async () => {
-      const worker = new ModuleWorker(path);
-      try {
-        state.info = await worker.call<RawModuleInfo>('init', { path });
-        state.worker = worker;
-        this.log.info('PKCS#11 module loaded', { path, manufacturer: state.info.manufacturer, version: state.info.libraryVersion });
-      } catch (error) {
-        state.problem = error instanceof TesseraError ? error.message : 'The module could not be initialised.';
-        this.log.warn('PKCS#11 module unusable', { path, code: error instanceof TesseraError ? error.code : 'INTERNAL' });
-        await worker.terminate();
-      }
-    })();
-    this.modules.set(path, state);
-    return state;
+    if (this.started) {
+      this.allReady = false;
+      this.registry.loadModule(path);
+    }
   }
 
   private async start(): Promise<void> {
@@ -164,96 +129,44 @@ export class TokenService {
     if (this.allReady) return;
     if (!this.started) {
       this.started = true;
-      for (const path of [...this.options.modulePaths(), ...this.extraPaths]) this.loadModule(path);
+      for (const path of [...this.options.modulePaths(), ...this.extraPaths]) this.registry.loadModule(path);
     }
-    const count = this.modules.size;
-    await Promise.all([...this.modules.values()].map((m) => m.ready));
-    if (this.modules.size === count) this.allReady = true;
+    const count = this.registry.modules.size;
+    await Promise.all([...this.registry.modules.values()].map((m) => m.ready));
+    if (this.registry.modules.size === count) this.allReady = true;
   }
 
-  /** Re-reads every module's slots and tokens. */
+  /** Re-reads every module's slots and tokens (and re-initialises a module that lost its connection). */
   async refresh(): Promise<void> {
     await this.start();
-    for (const module of this.modules.values()) {
-      if (!module.worker) continue;
-      let slots: RawSlot[];
-      try {
-        slots = await module.worker.call<RawSlot[]>('slots');
-      } catch (error) {
-        module.problem = error instanceof TesseraError ? error.message : 'Listing slots failed.';
-        continue;
-      }
-      (module as ModuleState & { slots?: RawSlot[] }).slots = slots;
-      for (const slot of slots) {
-        if (!slot.token) continue;
-        const serial = slot.token.serial;
-        const existing = this.tokens.get(serial);
-        if (existing && existing.module !== module) continue; // the same token through a second module: first one wins
-        if (existing) {
-          existing.info = slot.token;
-          existing.slotId = slot.slotId;
-          if (existing.absent && existing.session === null) existing.absent = false;
-          continue;
-        }
-        this.tokens.set(serial, {
-          module,
-          slotId: slot.slotId,
-          info: slot.token,
-          mechanisms: slot.mechanisms.flatMap((m) => [m.name, ...m.aliases]),
-          mechanismViews: slot.mechanisms.map(({ name, minKeySize, maxKeySize, flags }) => ({ name, minKeySize, maxKeySize, flags })),
-          session: null,
-          absent: false,
-          lastUsed: 0,
-          unlockedBy: null,
-          inFlight: 0,
-          cancels: new Set(),
-          keys: null,
-          oaep: new Map(),
-        });
-      }
-      for (const [serial, entry] of this.tokens) {
-        if (entry.module === module && !slots.some((s) => s.token?.serial === serial)) this.markRemoved(entry);
-      }
-    }
+    await this.registry.refresh();
   }
 
   async listModules(): Promise<TokenModuleView[]> {
     await this.refresh();
-    const remembered = await this.rememberedSerials();
-    return [...this.modules.values()].map((m) => ({
+    const tokens = this.registry.tokens();
+    const remembered = await this.pins.rememberedOf(tokens.map((e) => e.ref));
+    return [...this.registry.modules.values()].map((m) => ({
       path: m.path,
       problem: m.problem,
       manufacturer: m.info?.manufacturer ?? null,
       description: m.info?.description ?? null,
       libraryVersion: m.info?.libraryVersion ?? null,
-      slots: ((m as ModuleState & { slots?: RawSlot[] }).slots ?? []).map((s) => ({
-        slotId: s.slotId,
-        description: s.description,
-        manufacturer: s.manufacturer,
-        removable: s.removable,
-        token: s.token ? this.view(this.tokens.get(s.token.serial)!, remembered.has(s.token.serial)) : null,
-      })),
+      slots: (m.lost ? [] : m.slots).map((s) => {
+        const entry = tokens.find((e) => e.module === m && e.slotId === s.slotId && !e.absent);
+        return {
+          slotId: s.slotId,
+          description: s.description,
+          manufacturer: s.manufacturer,
+          removable: s.removable,
+          token: entry ? this.view(entry, remembered.has(entry.ref)) : s.token ? this.blankView(s) : null,
+        };
+      }),
     }));
   }
 
-  private async rememberedSerials(): Promise<Set<string>> {
-    const set = new Set<string>();
-    if (!this.options.keychain || this.options.keychainPolicy?.() === 'forbidden') return set;
-    const status = await this.options.keychain.status();
-    if (!status.available) return set;
-    for (const serial of this.tokens.keys()) {
-      try {
-        if ((await this.options.keychain.get(serial)) !== null) set.add(serial);
-      } catch {
-        // unavailable: nothing remembered
-      }
-    }
-    return set;
-  }
-
-  private view(entry: TokenEntry, pinRemembered = false): TokenInfoView {
-    const f = entry.info.flags;
-    const flags: TokenFlags = {
+  private flags(f: Record<string, boolean>): TokenFlags {
+    return {
       loginRequired: !!f.loginRequired,
       protectedAuthenticationPath: !!f.protectedAuthenticationPath,
       tokenInitialized: !!f.tokenInitialized,
@@ -264,20 +177,49 @@ export class TokenService {
       userPinToBeChanged: !!f.userPinToBeChanged,
       writeProtected: !!f.writeProtected,
     };
-    const i = entry.info;
+  }
+
+  /** An uninitialised token: shown in its slot, but not a token anyone can use or name. */
+  private blankView(slot: RawSlot): TokenInfoView {
+    const i = slot.token!;
     return {
       label: i.label,
       manufacturer: i.manufacturer,
       model: i.model,
-      serial: i.serial,
+      serial: `${i.serial}/${i.label}#uninitialised-${slot.slotId}`,
+      serialNumber: i.serial,
       firmwareVersion: i.firmwareVersion,
       hardwareVersion: i.hardwareVersion,
-      flags,
+      flags: this.flags(i.flags),
+      state: 'locked',
+      pinRemembered: false,
+      autoLockAt: null,
+      unlockedBy: null,
+      mechanisms: [],
+      keyTypes: [],
+      operationPinNeeded: false,
+    };
+  }
+
+  private view(entry: TokenEntry, pinRemembered = false): TokenInfoView {
+    const i = entry.info;
+    const live = entry.session !== null && !entry.absent;
+    return {
+      label: i.label,
+      manufacturer: i.manufacturer,
+      model: i.model,
+      serial: entry.ref,
+      serialNumber: i.serial,
+      firmwareVersion: i.firmwareVersion,
+      hardwareVersion: i.hardwareVersion,
+      flags: this.flags(i.flags),
       state: this.stateOf(entry),
       pinRemembered,
-      autoLockAt: entry.session && !entry.absent ? new Date(entry.lastUsed + this.options.autoLockMs()).toISOString() : null,
-      unlockedBy: entry.session && !entry.absent ? entry.unlockedBy : null,
+      autoLockAt: live ? new Date(entry.lastUsed + this.options.autoLockMs()).toISOString() : null,
+      unlockedBy: live ? entry.unlockedBy : null,
       mechanisms: entry.mechanismViews,
+      keyTypes: entry.keyTypes,
+      operationPinNeeded: live && entry.operationPinNeeded,
     };
   }
 
@@ -285,50 +227,58 @@ export class TokenService {
     return entry.absent ? 'absent' : entry.session ? 'unlocked' : 'locked';
   }
 
-  private async entry(serial: string): Promise<TokenEntry> {
+  private async entry(ref: string): Promise<TokenEntry> {
     await this.start();
-    let entry = this.tokens.get(serial);
-    if (!entry) {
+    let entry = this.registry.find(ref);
+    if (!entry || entry.absent) {
       await this.refresh();
-      entry = this.tokens.get(serial);
+      entry = this.registry.find(ref);
     }
-    if (!entry) throw new TesseraError('NOT_FOUND', `No token with serial ${serial} is present. Insert it, or check Settings → PKCS#11 modules.`);
+    if (!entry) throw new TesseraError('NOT_FOUND', `No token "${ref}" is present. Insert it, or check Settings → PKCS#11 modules.`);
     return entry;
   }
 
-  /** Finds a token by serial or label (the CLI's --token). */
-  async findToken(serialOrLabel: string): Promise<TokenInfoView> {
+  /** Finds a token by its reference, serial or label (the CLI's --token). */
+  async findToken(name: string): Promise<TokenInfoView> {
     await this.refresh();
-    const entry = this.tokens.get(serialOrLabel) ?? [...this.tokens.values()].find((e) => e.info.label === serialOrLabel);
-    if (!entry || entry.absent) throw new TesseraError('NOT_FOUND', `No token with label or serial "${serialOrLabel}" is present.`);
+    const entry = this.registry.find(name);
+    if (!entry || entry.absent) throw new TesseraError('NOT_FOUND', `No token with label or serial "${name}" is present.`);
     return this.view(entry);
   }
 
   private emit(entry: TokenEntry, reason: TokenStateEvent['reason']) {
-    this.options.events.emit('token.state', { tokenSerial: entry.info.serial, label: entry.info.label, state: this.stateOf(entry), reason });
+    this.options.events.emit('token.state', { tokenSerial: entry.ref, label: entry.info.label, state: this.stateOf(entry), reason });
   }
 
   private ctx(entry: TokenEntry, extra: MapContext = {}): MapContext {
-    return { token: entry.info.label || entry.info.serial, removed: entry.absent, ...extra };
+    return { token: entry.info.label || entry.ref, removed: entry.absent, ...extra };
   }
 
   // ---- login / logout ----
 
-  async login(serial: string, pin: string | undefined, options: { remember?: boolean } = {}): Promise<TokenInfoView> {
-    const entry = await this.entry(serial);
-    const worker = entry.module.worker!;
-    const policy = this.options.keychainPolicy?.() ?? 'forbidden';
-    const protectedPath = !!entry.info.flags.protectedAuthenticationPath;
-    if (options.remember) {
-      if (policy === 'forbidden') throw new TesseraError('FORBIDDEN', 'Remembering PINs is forbidden by the keychain policy in Settings.');
-      if (!this.options.keychain) throw new TesseraError('UNAVAILABLE', 'This host has no OS keychain support.');
-      const status = await this.options.keychain.status();
-      if (!status.available) throw new TesseraError('UNAVAILABLE', `The OS keychain is not available (${status.reason}). Unlock without "remember".`);
+  /**
+   * Unlocks a token. On a token that is unlocked already, a PIN approves one operation with a key
+   * that needs the PIN every time (CKA_ALWAYS_AUTHENTICATE).
+   */
+  async login(ref: string, pin: string | undefined, options: { remember?: boolean } = {}): Promise<TokenInfoView> {
+    let entry = await this.entry(ref);
+    if (entry.session && !entry.absent && pin !== undefined) {
+      this.pins.approveOneOperation(entry.ref, pin);
+      entry.operationPinNeeded = false;
+      this.log.info('one operation approved with the PIN', { token: entry.ref });
+      return this.view(entry);
     }
+    if (entry.module.lost || !entry.module.worker) {
+      await this.refresh();
+      entry = await this.entry(ref);
+    }
+    const worker = entry.module.worker;
+    if (!worker) throw new TesseraError('UNAVAILABLE', `The module of token "${entry.info.label}" is not loaded: ${entry.module.problem ?? 'unknown reason'}.`);
+    const protectedPath = !!entry.info.flags.protectedAuthenticationPath;
+    if (options.remember) await this.pins.assertCanRemember();
     let usedRemembered = false;
-    if (pin === undefined && !protectedPath && this.options.keychain && policy === 'allowed') {
-      const status = await this.options.keychain.status();
-      const stored = status.available ? await this.options.keychain.get(serial) : null;
+    if (pin === undefined && !protectedPath) {
+      const stored = await this.pins.stored(entry.ref);
       if (stored !== null) {
         pin = stored;
         usedRemembered = true;
@@ -337,8 +287,8 @@ export class TokenService {
     if (pin === undefined && !protectedPath) {
       throw new TesseraError('INVALID_INPUT', `Token "${entry.info.label}" needs its PIN to unlock.`, { field: 'pin' });
     }
-    if (entry.absent) throw new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" is not present. Insert it and retry.`);
-    const session = entry.session ?? (await worker.call<string>('openSession', { slot: entry.slotId }, this.ctx(entry)));
+    if (entry.absent) throw new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" is not present. Insert it (or reconnect the HSM) and retry.`);
+    const session = entry.session ?? (await worker.call('openSession', { slot: entry.slotId }, this.ctx(entry)));
     try {
       await worker.call('login', { session, pin: pin ?? null }, this.ctx(entry));
     } catch (error) {
@@ -353,40 +303,34 @@ export class TokenService {
     entry.lastUsed = Date.now();
     entry.unlockedBy = this.options.actor?.() ?? null;
     entry.keys = null;
-    if (options.remember && pin !== undefined && !usedRemembered) await this.options.keychain!.set(serial, pin);
-    entry.info = await worker.call<RawTokenInfo>('tokenInfo', { slot: entry.slotId }, this.ctx(entry)).catch(() => entry.info);
-    this.log.info('token unlocked', { token: serial, remembered: usedRemembered, protectedAuthenticationPath: protectedPath && pin === undefined });
+    entry.operationPinNeeded = false;
+    if (options.remember && pin !== undefined && !usedRemembered) await this.pins.store(entry.ref, pin);
+    entry.info = await worker.call('tokenInfo', { slot: entry.slotId }, this.ctx(entry)).catch(() => entry.info);
+    this.log.info('token unlocked', { token: entry.ref, remembered: usedRemembered, protectedAuthenticationPath: protectedPath && pin === undefined });
     this.emit(entry, 'login');
     this.startTimers();
-    const remembered = usedRemembered || options.remember === true;
-    return this.view(entry, remembered);
+    return this.view(entry, usedRemembered || options.remember === true);
   }
 
   private async loginFailure(entry: TokenEntry, error: unknown, usedRemembered: boolean): Promise<unknown> {
     if (!(error instanceof TesseraError)) return error;
-    let info: RawTokenInfo | null = null;
+    let info: TokenEntry['info'] | null = null;
     try {
-      info = await entry.module.worker!.call<RawTokenInfo>('tokenInfo', { slot: entry.slotId });
+      info = await entry.module.worker!.call('tokenInfo', { slot: entry.slotId });
       entry.info = info;
     } catch {
       // keep the original error
     }
-    this.log.warn('token unlock refused', {
-      token: entry.info.serial,
-      code: error.code,
-      finalTry: !!info?.flags.userPinFinalTry,
-      locked: !!info?.flags.userPinLocked,
-    });
-    if (usedRemembered && error.code === 'PIN_INCORRECT' && this.options.keychain) {
-      // A remembered PIN that is wrong must not burn the remaining tries.
-      await this.options.keychain.delete(entry.info.serial).catch(() => false);
-    }
+    this.log.warn('token unlock refused', { token: entry.ref, code: error.code, finalTry: !!info?.flags.userPinFinalTry, locked: !!info?.flags.userPinLocked });
+    if (usedRemembered && error.code === 'PIN_INCORRECT') await this.pins.dropWrong(entry.ref);
     const name = entry.info.label;
     if (error.code === 'PIN_INCORRECT' && info?.flags.userPinLocked) {
       return new TesseraError(
         'PIN_LOCKED',
         `The PIN for token "${name}" was wrong and the token is now locked. Its security officer must reset the user PIN.`,
-        { details: error.details ?? {} },
+        {
+          details: error.details ?? {},
+        },
       );
     }
     if (error.code === 'PIN_INCORRECT') {
@@ -398,16 +342,14 @@ export class TokenService {
       return new TesseraError(
         'PIN_INCORRECT',
         `The PIN for token "${name}" is wrong${usedRemembered ? ' (the remembered PIN was removed from the keychain)' : ''}.${last}`,
-        {
-          details: { ...(error.details ?? {}), finalTry: !!info?.flags.userPinFinalTry },
-        },
+        { details: { ...(error.details ?? {}), finalTry: !!info?.flags.userPinFinalTry } },
       );
     }
     return error;
   }
 
-  async logout(serial: string, reason: 'logout' | 'idle' | 'shutdown' = 'logout'): Promise<TokenInfoView> {
-    const entry = await this.entry(serial);
+  async logout(ref: string, reason: 'logout' | 'idle' | 'shutdown' = 'logout'): Promise<TokenInfoView> {
+    const entry = await this.entry(ref);
     await this.lock(entry, reason);
     return this.view(entry);
   }
@@ -417,28 +359,15 @@ export class TokenService {
     if (!session) return;
     entry.session = null;
     entry.keys = null;
+    entry.operationPinNeeded = false;
+    this.pins.dropOperationPins(entry.ref);
     const worker = entry.module.worker;
     if (worker) {
       await worker.call('logout', { session }).catch(() => undefined);
       await worker.call('closeSession', { session }).catch(() => undefined);
     }
-    this.log.info('token locked', { token: entry.info.serial, reason });
+    this.log.info('token locked', { token: entry.ref, reason });
     this.emit(entry, reason);
-  }
-
-  private markRemoved(entry: TokenEntry) {
-    if (entry.absent) return;
-    entry.absent = true;
-    const hadSession = entry.session !== null;
-    const session = entry.session;
-    entry.session = null;
-    entry.keys = null;
-    const error = new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" was removed. Insert it and unlock it again.`);
-    for (const cancel of entry.cancels) cancel(error);
-    entry.cancels.clear();
-    if (session) entry.module.worker?.call('closeSession', { session }).catch(() => undefined);
-    this.log.warn('token removed', { token: entry.info.serial, hadSession });
-    this.emit(entry, 'removed');
   }
 
   // ---- timers ----
@@ -458,20 +387,28 @@ export class TokenService {
   private async checkIdle() {
     const limit = this.options.autoLockMs();
     const now = Date.now();
-    for (const entry of this.tokens.values()) {
+    for (const entry of this.registry.tokens()) {
       if (entry.session && entry.inFlight === 0 && now - entry.lastUsed >= limit) await this.lock(entry, 'idle');
     }
   }
 
-  private polling = false;
   private async pollPresence() {
     if (this.polling) return;
     this.polling = true;
     try {
-      for (const entry of this.tokens.values()) {
-        if (!entry.session || !entry.module.worker) continue;
-        const present = await entry.module.worker.call<boolean>('present', { slot: entry.slotId, serial: entry.info.serial }).catch(() => false);
-        if (!present) this.markRemoved(entry);
+      for (const entry of this.registry.tokens()) {
+        if (!entry.session || !entry.module.worker || entry.module.recovering) continue;
+        let present = false;
+        try {
+          present = await entry.module.worker.call('present', { slot: entry.slotId, serial: entry.info.serial, label: entry.info.label });
+        } catch (error) {
+          // A module that lost its device or connection is re-initialised; its tokens then need a new login.
+          if (needsRecovery(error)) {
+            await this.registry.recover(entry.module, error instanceof TesseraError ? String(error.details?.ckr ?? error.code) : 'presence check failed');
+            continue;
+          }
+        }
+        if (!present) this.registry.markRemoved(entry);
       }
     } finally {
       this.polling = false;
@@ -485,31 +422,41 @@ export class TokenService {
 
   // ---- sessions ----
 
-  private async run<T>(entry: TokenEntry, op: string, args: Record<string, unknown>, context: MapContext = {}): Promise<T> {
+  /** The key that an operation uses, when it needs a context-specific login (CKA_ALWAYS_AUTHENTICATE). */
+  private async contextPinFor(entry: TokenEntry, op: SessionOp, keyId: string | undefined): Promise<string | undefined> {
+    if (!KEY_OPS.has(op) || keyId === undefined) return undefined;
+    const key = (await this.keyIndex(entry)).byKeyId(keyId);
+    if (!key?.alwaysAuthenticate) return undefined;
+    const pin = this.pins.takeOperationPin(entry.ref) ?? this.options.operationPin?.(this.view(entry));
+    if (pin !== undefined) return pin;
+    entry.operationPinNeeded = true;
+    this.emit(entry, 'login');
+    throw new TesseraError(
+      'TOKEN_LOCKED',
+      `Key "${key.label || key.id}" on token "${entry.info.label}" asks for the PIN for every use (CKA_ALWAYS_AUTHENTICATE). Enter the token's PIN to approve this operation.`,
+      { details: { alwaysAuthenticate: true, keyId: key.id } },
+    );
+  }
+
+  private async run<K extends SessionOp>(entry: TokenEntry, op: K, args: SessionOpArgs<K>, context: MapContext = {}): Promise<OpResult<K>> {
     if (entry.absent) throw new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" is not present. Insert it and unlock it again.`);
     const session = entry.session;
     if (!session) throw new TesseraError('TOKEN_LOCKED', `Token "${entry.info.label}" is locked. Unlock it with its PIN and retry.`);
+    const keyId = (args as { keyId?: string }).keyId;
+    const contextPin = await this.contextPinFor(entry, op, keyId);
     entry.inFlight++;
     entry.lastUsed = Date.now();
     let cancel: ((e: TesseraError) => void) | null = null;
     try {
       // One promise per operation: the worker's answer settles it, or a removal cancels it first.
-      return await new Promise<T>((resolve, reject) => {
+      return await new Promise<OpResult<K>>((resolve, reject) => {
         cancel = reject;
         entry.cancels.add(reject);
-        entry.module.worker!.call<T>(op, { ...args, session }, this.ctx(entry, context)).then(resolve, reject);
+        const full = { ...args, session, ...(contextPin === undefined ? {} : { contextPin }) } as unknown as OpArgs<K>;
+        entry.module.worker!.call(op, full, this.ctx(entry, context)).then(resolve, reject);
       });
     } catch (error) {
-      if (error instanceof TesseraError && (error.code === 'TOKEN_LOCKED' || error.code === 'DEVICE_ERROR') && !entry.absent) {
-        await this.pollPresence();
-        if (entry.absent)
-          throw new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" was removed during the operation. Insert it, unlock it and retry.`);
-        if (error.code === 'TOKEN_LOCKED' && entry.session === session) {
-          // The token logged us out (e.g. it was reset): reflect it.
-          await this.lock(entry, 'logout');
-        }
-      }
-      throw error;
+      throw await this.afterFailure(entry, session, error);
     } finally {
       entry.inFlight--;
       entry.lastUsed = Date.now();
@@ -517,22 +464,65 @@ export class TokenService {
     }
   }
 
+  /**
+   * After a failed operation: a removed token, a token that lost its session, or a module that lost
+   * its device or connection (finalised and re-initialised in its worker). Returns the error to throw.
+   */
+  private async afterFailure(entry: TokenEntry, session: string, error: unknown): Promise<unknown> {
+    if (!(error instanceof TesseraError) || entry.absent || entry.session !== session) return error;
+    if (error.code !== 'TOKEN_LOCKED' && error.code !== 'DEVICE_ERROR' && error.code !== 'TOKEN_ABSENT') return error;
+    if (error.details?.alwaysAuthenticate) return error;
+    if (needsRecovery(error)) {
+      const ckr = String(error.details?.ckr ?? 'no answer');
+      if (!(await this.registry.answers(entry.module))) {
+        const ok = await this.registry.recover(entry.module, ckr);
+        if (ok && !entry.absent)
+          return new TesseraError(
+            'TOKEN_LOCKED',
+            `Token "${entry.info.label}" lost its connection (${ckr}). Tessera re-initialised its module; log in to the token again and retry.`,
+            { details: { ckr, recovered: true } },
+          );
+        return new TesseraError(
+          'TOKEN_ABSENT',
+          `Token "${entry.info.label}" cannot be reached (${ckr}). Reconnect it or its HSM; Tessera re-initialises the module when it is back, then log in again.`,
+          { details: { ckr } },
+        );
+      }
+    }
+    await this.pollPresence();
+    if (entry.absent) return new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" was removed during the operation. Insert it, unlock it and retry.`);
+    if (error.details?.ckr === 'CKR_SESSION_HANDLE_INVALID' && entry.session === session) {
+      // The module answers but our session is gone (the token was reset): log in again.
+      this.registry.markRemoved(entry, 'reset');
+      return new TesseraError(
+        'TOKEN_LOCKED',
+        `Token "${entry.info.label}" lost its session (CKR_SESSION_HANDLE_INVALID). Log in to the token again and retry.`,
+        {
+          details: { ckr: 'CKR_SESSION_HANDLE_INVALID' },
+        },
+      );
+    }
+    // The token logged us out (e.g. it was reset): reflect it.
+    if (error.code === 'TOKEN_LOCKED' && entry.session === session) await this.lock(entry, 'logout');
+    return error;
+  }
+
   /** The session of an unlocked token, for the vault and signing. */
-  async session(serial: string): Promise<TokenSession> {
-    const entry = await this.entry(serial);
+  async session(ref: string): Promise<TokenSession> {
+    const entry = await this.entry(ref);
     if (entry.absent) throw new TesseraError('TOKEN_ABSENT', `Token "${entry.info.label}" is not present.`);
     if (!entry.session) throw new TesseraError('TOKEN_LOCKED', `Token "${entry.info.label}" is locked. Unlock it with its PIN and retry.`);
     // The session object's methods outlive this call; they need the service itself.
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const service = this;
     return {
-      tokenSerial: entry.info.serial,
+      tokenSerial: entry.ref,
       label: entry.info.label,
       call: (op, args, context) => service.run(entry, op, args, context),
       mechanisms: () => entry.mechanisms,
       isUnlocked: () => entry.session !== null && !entry.absent,
       async keyIdFor(fingerprint) {
-        const match = service.keyByFingerprint(entry, await service.rawKeys(entry), fingerprint);
+        const match = (await service.keyIndex(entry)).byFingerprintOf(fingerprint);
         if (!match)
           throw new TesseraError(
             'NOT_FOUND',
@@ -541,197 +531,88 @@ export class TokenService {
         return match.id;
       },
       async publicKeyFor(keyId) {
-        const key = service.index(await service.rawKeys(entry)).byId.get(keyId);
-        const spki = key ? service.factsOf(entry, key).spki : null;
+        const index = await service.keyIndex(entry);
+        const key = index.byKeyId(keyId);
+        const spki = key ? index.factsOf(key).spki : null;
         if (!spki) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no public key for CKA_ID ${keyId}.`);
         return Buffer.from(spki);
       },
     };
   }
 
-  private async rawKeys(entry: TokenEntry): Promise<RawKey[]> {
-    entry.keys ??= await this.run<RawKey[]>(entry, 'listKeys', {});
+  /** The key index of the token's session: listed once per session (one attribute read per key). */
+  private async keyIndex(entry: TokenEntry, listing?: KeyListing): Promise<KeyIndex> {
+    if (!entry.keys || listing) {
+      const session = entry.session;
+      const raw = await this.run(entry, 'listKeys', listing ? { listing } : {});
+      const index = new KeyIndex(raw, entry.info.serial, entry.ref);
+      if (entry.session === session) entry.keys = index;
+      return index;
+    }
     return entry.keys;
   }
 
-  private factsOf(entry: TokenEntry, key: RawKey): KeyFacts {
-    let facts = this.facts.get(key);
-    if (!facts) {
-      if (key.keyClass === 'secret') facts = { spki: null, fingerprint: aesFingerprint(entry.info.serial, key.id) };
-      else {
-        const spki = spkiFromRawKey(key);
-        facts = { spki, fingerprint: spki ? spkiFingerprint(spki) : '' };
-      }
-      this.facts.set(key, facts);
-    }
-    return facts;
+  /** Keys that can unwrap, decrypt, derive or sign. `fresh` re-reads them from the token (keys made by other tools). */
+  async keys(ref: string, options: { fresh?: boolean; listing?: KeyListing } = {}): Promise<TokenKeyView[]> {
+    const entry = await this.entry(ref);
+    if (options.fresh) entry.keys = null;
+    return (await this.keyIndex(entry, options.listing)).usable();
   }
 
-  private index(keys: RawKey[]): KeyIndex {
-    let index = this.indexes.get(keys);
-    if (!index) {
-      index = { byId: new Map(), byFingerprint: null };
-      for (const k of keys) if (!index.byId.has(k.id)) index.byId.set(k.id, k);
-      this.indexes.set(keys, index);
-    }
-    return index;
-  }
-
-  /** The first key of the list with this fingerprint (the fingerprints are computed once per key list). */
-  private keyByFingerprint(entry: TokenEntry, keys: RawKey[], fingerprint: string): RawKey | undefined {
-    const index = this.index(keys);
-    if (!index.byFingerprint) {
-      const byFingerprint = new Map<string, RawKey>();
-      for (const k of keys) {
-        let fp = '';
-        try {
-          fp = this.factsOf(entry, k).fingerprint;
-        } catch {
-          // A public part the token returned unreadable: that key has no fingerprint to match.
-        }
-        if (fp !== '' && !byFingerprint.has(fp)) byFingerprint.set(fp, k);
-      }
-      index.byFingerprint = byFingerprint;
-    }
-    return index.byFingerprint.get(fingerprint);
-  }
-
-  private fingerprintOf(entry: TokenEntry, key: RawKey): string {
-    return this.factsOf(entry, key).fingerprint;
-  }
-
-  private keyView(entry: TokenEntry, key: RawKey): TokenKeyView {
-    const spki = key.keyClass === 'private' ? spkiFromRawKey(key) : null;
-    const modulusBits = key.modulus
-      ? Buffer.from(key.modulus, 'hex')
-          .toString('hex')
-          .replace(/^(00)+/u, '').length * 4
-      : null;
-    return {
-      tokenSerial: entry.info.serial,
-      label: key.label,
-      keyId: key.id,
-      type: key.keyType,
-      size: key.keyType === 'rsa' ? modulusBits : key.valueLength ? key.valueLength * 8 : null,
-      curve: key.keyType === 'ec' ? curveFromParams(key.ecParams) : null,
-      capabilities: { decrypt: key.decrypt, unwrap: key.unwrap, derive: key.derive, sign: key.sign, wrap: key.wrap, encrypt: key.encrypt },
-      sensitive: key.sensitive,
-      extractable: key.extractable,
-      fingerprint: this.fingerprintOf(entry, key),
-      publicKeyPem: spki ? spkiPem(spki) : null,
-    };
-  }
-
-  async keys(serial: string): Promise<TokenKeyView[]> {
-    const entry = await this.entry(serial);
-    entry.keys = null;
-    const keys = await this.rawKeys(entry);
-    return keys.filter((k) => k.decrypt || k.unwrap || k.derive || k.sign).map((k) => this.keyView(entry, k));
-  }
-
-  async generateKey(serial: string, type: KeyType, label: string): Promise<TokenKeyView> {
-    const entry = await this.entry(serial);
+  async generateKey(ref: string, type: KeyType, label: string): Promise<TokenKeyView> {
+    const entry = await this.entry(ref);
     const spec = KEY_SPECS[type];
     const mechanism = GENERATE_MECHANISM[spec.kind];
-    if (!entry.mechanisms.includes(mechanism)) {
-      throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" cannot generate ${type} keys: it does not list ${mechanism}.`, {
-        details: { mechanism },
-      });
+    const capability = entry.keyTypes.find((c) => c.type === type);
+    if (capability && !capability.canCreate) {
+      throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" will not create this key. ${capability.reason}`, { details: { mechanism } });
     }
-    const key = await this.run<RawKey>(entry, 'generate', { spec, label }, { mechanism });
+    const key = await this.run(entry, 'generate', { spec, label }, { mechanism });
     entry.keys = null;
-    this.log.info('key generated', { token: serial, type, keyId: key.id });
-    return this.keyView(entry, key);
+    this.log.info('key generated', { token: entry.ref, type, keyId: key.id });
+    return new KeyIndex([key], entry.info.serial, entry.ref).view(key);
   }
 
   /**
    * The recipient for a key on an unlocked token. RSA keys are probed once with a real trial
    * decrypt: SHA-256 OAEP when the token can, SHA-1 OAEP otherwise.
    */
-  async recipientForKey(serial: string, keyId: string): Promise<Recipient> {
-    const entry = await this.entry(serial);
-    const key = (await this.rawKeys(entry)).find((k) => k.id === keyId.toLowerCase());
+  async recipientForKey(ref: string, keyId: string): Promise<Recipient> {
+    const entry = await this.entry(ref);
+    const key = (await this.keyIndex(entry)).byKeyId(keyId);
     if (!key) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no key with CKA_ID ${keyId}.`);
-    const base = { tokenSerial: entry.info.serial, keyId: key.id, ...(key.label ? { label: key.label } : {}) };
-    if (key.keyClass === 'secret') {
-      const kwp = entry.mechanismViews.find((m) => m.name === 'CKM_AES_KEY_WRAP_PAD');
-      if (kwp && kwp.flags.includes('wrap') && kwp.flags.includes('unwrap')) return aesRecipient(entry.info.serial, key.id, 'aes-kwp', key.label);
-      if (entry.mechanisms.includes('CKM_AES_GCM')) return aesRecipient(entry.info.serial, key.id, 'aes-gcm', key.label);
-      throw new TesseraError(
-        'MECHANISM_UNSUPPORTED',
-        `Token "${entry.info.label}" lists neither CKM_AES_KEY_WRAP_PAD nor CKM_AES_GCM, so its AES keys cannot wrap data keys.`,
-        { details: { mechanism: 'CKM_AES_KEY_WRAP_PAD' } },
-      );
-    }
-    const spki = spkiFromRawKey(key);
-    if (!spki) throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no readable public key for CKA_ID ${keyId}.`);
-    const fingerprint = spkiFingerprint(spki);
-    if (key.keyType === 'ec') {
-      if (!entry.mechanisms.includes('CKM_ECDH1_DERIVE'))
-        throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_ECDH1_DERIVE, which ECDH-ES needs.`, {
-          details: { mechanism: 'CKM_ECDH1_DERIVE' },
-        });
-      return { kind: 'ecdh-es', fingerprint, publicKeySpki: spki, curve: curveFromParams(key.ecParams)!, ...base };
-    }
-    if (!entry.mechanisms.includes('CKM_RSA_PKCS_OAEP'))
-      throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_RSA_PKCS_OAEP.`, {
-        details: { mechanism: 'CKM_RSA_PKCS_OAEP' },
-      });
-    const oaepHash = entry.oaep.get(key.id) ?? (await this.probeOaep(entry, key.id, spki));
-    entry.oaep.set(key.id, oaepHash);
-    return { kind: 'rsa-oaep', fingerprint, publicKeySpki: spki, oaepHash, ...base };
-  }
-
-  private async probeOaep(entry: TokenEntry, keyId: string, spki: Buffer): Promise<'sha256' | 'sha1'> {
-    for (const hash of ['sha256', 'sha1'] as const) {
-      const probe = randomBytes(32);
-      const data = publicEncrypt(
-        { key: createPublicKey({ key: spki, format: 'der', type: 'spki' }), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash },
-        probe,
-      );
-      try {
-        const out = await this.run<Buffer>(entry, 'decryptOaep', { keyId, hash, data });
-        const same = out.length === probe.length && timingSafeEqual(out, probe);
-        out.fill(0);
-        if (same) {
-          this.log.info('RSA-OAEP capability probed', { token: entry.info.serial, hash });
-          return hash;
-        }
-      } catch (error) {
-        if (!(error instanceof TesseraError) || error.code !== 'MECHANISM_UNSUPPORTED') throw error;
-      } finally {
-        probe.fill(0);
-      }
-    }
-    throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" cannot decrypt RSA-OAEP with SHA-256 or SHA-1 (CKM_RSA_PKCS_OAEP).`, {
-      details: { mechanism: 'CKM_RSA_PKCS_OAEP' },
-    });
+    return recipientFor(entry, key, (args) => this.run(entry, 'decryptOaep', args), this.log);
   }
 
   /** Signs with a key on an unlocked token: ECDSA over a software digest, or RSA-PSS-SHA256. */
-  async sign(serial: string, keyId: string, data: Buffer): Promise<TokenSignature> {
-    const entry = await this.entry(serial);
-    const key = this.index(await this.rawKeys(entry)).byId.get(keyId.toLowerCase());
+  async sign(ref: string, keyId: string, data: Buffer): Promise<TokenSignature> {
+    const entry = await this.entry(ref);
+    const index = await this.keyIndex(entry);
+    const key: RawKey | undefined = index.byKeyId(keyId);
     if (!key || key.keyClass !== 'private' || !key.sign)
       throw new TesseraError('NOT_FOUND', `Token "${entry.info.label}" has no signing key with CKA_ID ${keyId}.`);
-    const keyFingerprint = this.factsOf(entry, key).fingerprint;
+    const keyFingerprint = index.factsOf(key).fingerprint;
     if (key.keyType === 'ec') {
       const curve = curveFromParams(key.ecParams);
       if (!curve) throw new TesseraError('MECHANISM_UNSUPPORTED', 'Only P-256 and P-384 keys can sign.');
       if (!entry.mechanisms.includes('CKM_ECDSA'))
-        throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_ECDSA.`, { details: { mechanism: 'CKM_ECDSA' } });
+        throw new TesseraError('MECHANISM_UNSUPPORTED', `EC key "${key.label}" cannot sign: token "${entry.info.label}" does not list CKM_ECDSA.`, {
+          details: { mechanism: 'CKM_ECDSA' },
+        });
       const digest = createHash(curve === 'P-256' ? 'sha256' : 'sha384')
         .update(data)
         .digest();
-      const signature = await this.run<Buffer>(entry, 'sign', { keyId: key.id, scheme: 'ecdsa', data: digest }, { mechanism: 'CKM_ECDSA' });
+      const signature = await this.run(entry, 'sign', { keyId: key.id, scheme: 'ecdsa', data: digest }, { mechanism: 'CKM_ECDSA' });
       return { algorithm: curve === 'P-256' ? 'ecdsa-p256-sha256' : 'ecdsa-p384-sha384', signature, keyFingerprint };
     }
     if (key.keyType === 'rsa') {
       if (!entry.mechanisms.includes('CKM_SHA256_RSA_PKCS_PSS'))
-        throw new TesseraError('MECHANISM_UNSUPPORTED', `Token "${entry.info.label}" does not list CKM_SHA256_RSA_PKCS_PSS.`, {
-          details: { mechanism: 'CKM_SHA256_RSA_PKCS_PSS' },
-        });
-      const signature = await this.run<Buffer>(entry, 'sign', { keyId: key.id, scheme: 'rsa-pss-sha256', data }, { mechanism: 'CKM_SHA256_RSA_PKCS_PSS' });
+        throw new TesseraError(
+          'MECHANISM_UNSUPPORTED',
+          `RSA key "${key.label}" cannot sign: token "${entry.info.label}" does not list CKM_SHA256_RSA_PKCS_PSS.`,
+          { details: { mechanism: 'CKM_SHA256_RSA_PKCS_PSS' } },
+        );
+      const signature = await this.run(entry, 'sign', { keyId: key.id, scheme: 'rsa-pss-sha256', data }, { mechanism: 'CKM_SHA256_RSA_PKCS_PSS' });
       return { algorithm: 'rsa-pss-sha256', signature, keyFingerprint };
     }
     throw new TesseraError('MECHANISM_UNSUPPORTED', 'Only RSA and EC keys can sign.');
@@ -739,22 +620,12 @@ export class TokenService {
 
   // ---- keychain ----
 
-  async keychainStatus(serial: string): Promise<KeychainStatus> {
-    const policy = this.options.keychainPolicy?.() ?? 'forbidden';
-    if (!this.options.keychain) return { tokenSerial: serial, available: false, reason: 'This host has no OS keychain support.', policy, remembered: false };
-    const status = await this.options.keychain.status();
-    let remembered = false;
-    if (status.available) remembered = (await this.options.keychain.get(serial).catch(() => null)) !== null;
-    const reason = policy === 'forbidden' ? 'Remembering PINs is forbidden by the keychain policy in Settings.' : status.reason;
-    return { tokenSerial: serial, available: status.available, reason, policy, remembered };
+  async keychainStatus(ref: string): Promise<KeychainStatus> {
+    return this.pins.status(ref);
   }
 
-  async keychainForget(serial: string): Promise<KeychainStatus> {
-    if (this.options.keychain) {
-      const status = await this.options.keychain.status();
-      if (status.available) await this.options.keychain.delete(serial);
-    }
-    return this.keychainStatus(serial);
+  async keychainForget(ref: string): Promise<KeychainStatus> {
+    return this.pins.forget(ref);
   }
 
   /** Locks every token, finalizes every module and stops the workers. */
@@ -763,11 +634,12 @@ export class TokenService {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     if (this.pollTimer) clearInterval(this.pollTimer);
-    for (const entry of this.tokens.values()) await this.lock(entry, 'shutdown').catch(() => undefined);
-    for (const module of this.modules.values()) {
+    this.pins.dropOperationPins();
+    for (const entry of this.registry.tokens()) await this.lock(entry, 'shutdown').catch(() => undefined);
+    for (const module of this.registry.modules.values()) {
       await module.ready;
       if (!module.worker) continue;
-      await module.worker.call('finalize').catch(() => undefined);
+      await module.worker.call('finalize', {}).catch(() => undefined);
       await module.worker.terminate();
     }
   }

@@ -206,12 +206,12 @@ export async function wrapOnToken(session: WrappingSession, recipient: Recipient
   const scheme = recipient.aesScheme ?? (session.mechanisms().includes('CKM_AES_KEY_WRAP_PAD') ? 'aes-kwp' : 'aes-gcm');
   if (scheme === 'aes-kwp') {
     requireMechanism(session, 'CKM_AES_KEY_WRAP_PAD');
-    const data = await session.call<Buffer>('wrapKwp', { keyId: recipient.keyId, dek }, { mechanism: 'CKM_AES_KEY_WRAP_PAD' });
+    const data = await session.call('wrapKwp', { keyId: recipient.keyId, dek }, { mechanism: 'CKM_AES_KEY_WRAP_PAD' });
     return { scheme: 'aes-kwp', recipient: recipient.fingerprint, data };
   }
   requireMechanism(session, 'CKM_AES_GCM');
   const nonce = randomBytes(12);
-  const data = await session.call<Buffer>(
+  const data = await session.call(
     'gcmEncrypt',
     { keyId: recipient.keyId, data: dek, iv: nonce, aad: aesAad(recipient.fingerprint) },
     { mechanism: 'CKM_AES_GCM' },
@@ -231,7 +231,7 @@ export async function unwrapOnToken(session: WrappingSession, wrapped: WrappedKe
       case 'rsa-oaep-sha256':
       case 'rsa-oaep-sha1':
         requireMechanism(session, 'CKM_RSA_PKCS_OAEP');
-        return await session.call<Buffer>(
+        return await session.call(
           'decryptOaep',
           { keyId, hash: wrapped.scheme === 'rsa-oaep-sha1' ? 'sha1' : 'sha256', data: wrapped.data },
           { mechanism: `CKM_RSA_PKCS_OAEP with ${wrapped.scheme === 'rsa-oaep-sha1' ? 'SHA-1' : 'SHA-256'}` },
@@ -245,7 +245,7 @@ export async function unwrapOnToken(session: WrappingSession, wrapped: WrappedKe
         // The ephemeral key must be a valid point on the scheme's curve before the token sees it.
         const point = spkiPoint(wrapped.epk, curve);
         if (!point) throw tampered(fp);
-        const z = await session.call<Buffer>('ecdh', { keyId, publicPoint: point, length: CURVE_BYTES[curve] }, { mechanism: 'CKM_ECDH1_DERIVE' });
+        const z = await session.call('ecdh', { keyId, publicPoint: point, length: CURVE_BYTES[curve] }, { mechanism: 'CKM_ECDH1_DERIVE' });
         const kek = ecdhEsKek(z, curve, wrapped.epk, recipientSpki);
         try {
           return aesKeyUnwrap(kek, wrapped.data, fp);
@@ -256,11 +256,11 @@ export async function unwrapOnToken(session: WrappingSession, wrapped: WrappedKe
       }
       case 'aes-kwp':
         requireMechanism(session, 'CKM_AES_KEY_WRAP_PAD');
-        return await session.call<Buffer>('unwrapKwp', { keyId, data: wrapped.data }, { mechanism: 'CKM_AES_KEY_WRAP_PAD' });
+        return await session.call('unwrapKwp', { keyId, data: wrapped.data }, { mechanism: 'CKM_AES_KEY_WRAP_PAD' });
       case 'aes-gcm':
         requireMechanism(session, 'CKM_AES_GCM');
         if (!wrapped.nonce) throw tampered(fp);
-        return await session.call<Buffer>('gcmDecrypt', { keyId, data: wrapped.data, iv: wrapped.nonce, aad: aesAad(fp) }, { mechanism: 'CKM_AES_GCM' });
+        return await session.call('gcmDecrypt', { keyId, data: wrapped.data, iv: wrapped.nonce, aad: aesAad(fp) }, { mechanism: 'CKM_AES_GCM' });
       default:
         throw new TesseraError(
           'MECHANISM_UNSUPPORTED',

@@ -5,7 +5,7 @@ import { channel } from '../channel.ts';
 export interface Pkcs11ModuleFile {
   path: string;
   /** Which product the well-known path belongs to, or 'configured'. */
-  kind: 'softhsm2' | 'opensc' | 'yubihsm' | 'p11-kit' | 'configured';
+  kind: 'softhsm2' | 'opensc' | 'yubihsm' | 'p11-kit' | 'p11-kit-client' | 'tpm2-pkcs11' | 'configured';
   found: boolean;
   /** Why a configured module is unusable (missing file, not a file). */
   problem: string | null;
@@ -35,11 +35,31 @@ export interface TokenMechanism {
 
 export type TokenLockState = 'locked' | 'unlocked' | 'absent';
 
+/** What a token can do with one key type, read from its mechanisms before any key is made. */
+export interface KeyTypeCapability {
+  type: KeyType;
+  /** The token can generate it, and such a key would be of use (a recipient, a signer, or both). */
+  canCreate: boolean;
+  /** Such a key can be a vault recipient (RSA-OAEP, ECDH-ES, AES wrap on this token). */
+  recipient: boolean;
+  /** Such a key can sign (approvals, audit checkpoints). */
+  sign: boolean;
+  /** One sentence naming the key type and, where it falls short, the missing mechanism or size. */
+  reason: string;
+}
+
 export interface TokenInfoView {
   label: string;
   manufacturer: string;
   model: string;
+  /**
+   * How Tessera names this token in every channel (the `tokenSerial` of inputs and events): its
+   * serial number where that identifies it, otherwise serial and label (`0000000000000000/tpmtok`),
+   * since some modules give every token the same serial.
+   */
   serial: string;
+  /** The serial number the token reports (CK_TOKEN_INFO.serialNumber). */
+  serialNumber: string;
   firmwareVersion: string;
   hardwareVersion: string;
   flags: TokenFlags;
@@ -51,6 +71,13 @@ export interface TokenInfoView {
   /** Who unlocked it on this workstation (the acting user), or null when locked. */
   unlockedBy: string | null;
   mechanisms: TokenMechanism[];
+  /** Per key type: can it be created here, and would it be a recipient or a signer. */
+  keyTypes: KeyTypeCapability[];
+  /**
+   * A key on this unlocked token needs the PIN for every operation (CKA_ALWAYS_AUTHENTICATE) and
+   * an operation is waiting for it: logging in again (hsm.login with the PIN) approves one operation.
+   */
+  operationPinNeeded: boolean;
 }
 
 export interface TokenSlotView {
@@ -89,13 +116,16 @@ export interface TokenKeyView {
   /** SHA-256 of the SPKI (public keys) or of token serial + CKA_ID (AES), hex. */
   fingerprint: string;
   publicKeyPem: string | null;
+  /** CKA_ALWAYS_AUTHENTICATE: every use of the key asks for the PIN again. */
+  alwaysAuthenticate: boolean;
 }
 
 export interface TokenStateEvent {
   tokenSerial: string;
   label: string;
   state: TokenLockState;
-  reason: 'login' | 'logout' | 'idle' | 'removed' | 'shutdown';
+  /** 'reset': the module was re-initialised after a device error or a lost connection; log in again. */
+  reason: 'login' | 'logout' | 'idle' | 'removed' | 'shutdown' | 'reset';
 }
 
 export interface KeychainStatus {
@@ -108,7 +138,7 @@ export interface KeychainStatus {
   remembered: boolean;
 }
 
-const tokenSerial = z.string().min(1, 'must not be empty').max(64, 'is too long');
+const tokenSerial = z.string().min(1, 'must not be empty').max(128, 'is too long');
 /** A PIN: the messages never echo the value. */
 const pin = z.string({ error: 'must be text' }).min(1, { error: 'must not be empty' }).max(256, { error: 'is too long' });
 
@@ -117,7 +147,7 @@ export const hsmChannels = {
   'hsm.tokens': channel<TokenModuleView[]>()(z.object({}).strict(), 'Loaded PKCS#11 modules, their slots and tokens with flags and lock state'),
   'hsm.login': channel<TokenInfoView>()(
     z.object({ tokenSerial, pin: pin.optional(), remember: z.boolean().optional() }).strict(),
-    'Unlock a token with its PIN (or its PIN pad when no PIN is given)',
+    'Unlock a token with its PIN (or its PIN pad when no PIN is given); on an unlocked token, approve one operation with a key that needs the PIN every time',
   ),
   'hsm.logout': channel<TokenInfoView>()(z.object({ tokenSerial }).strict(), 'Lock a token'),
   'hsm.keys': channel<TokenKeyView[]>()(z.object({ tokenSerial }).strict(), 'Keys on an unlocked token that can unwrap, decrypt, derive or sign'),
