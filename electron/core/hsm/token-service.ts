@@ -24,7 +24,7 @@ import { PinMemory } from './pin-memory.ts';
 import { recipientFor } from './recipients.ts';
 import { curveFromParams } from './spki.ts';
 import { TokenRegistry, needsRecovery, type TokenEntry } from './token-registry.ts';
-import type { Recipient } from './wrapping.ts';
+import type { Recipient, WrappingSession } from './wrapping.ts';
 import {
   KEY_OPS,
   type KeyListing,
@@ -37,21 +37,12 @@ import {
   type SessionOpArgs,
 } from './worker-protocol.ts';
 
-/** An unlocked token as the vault and signing code see it. Operations fail with TOKEN_LOCKED or TOKEN_ABSENT once it is not. */
-export interface TokenSession {
-  /** How channels name the token (its serial where that identifies it; see TokenInfoView.serial). */
-  readonly tokenSerial: string;
-  readonly label: string;
-  /** Runs one worker operation against this token's session (used by the wrapping schemes). */
-  call<K extends SessionOp>(op: K, args: SessionOpArgs<K>, context?: MapContext): Promise<OpResult<K>>;
-  /** CKM_ names the token lists. */
-  mechanisms(): string[];
-  /** The CKA_ID of the key with this fingerprint; NOT_FOUND if the token has none. */
-  keyIdFor(fingerprint: string): Promise<string>;
-  /** SPKI DER of the key with this CKA_ID. */
-  publicKeyFor(keyId: string): Promise<Buffer>;
-  isUnlocked(): boolean;
-}
+/**
+ * An unlocked token as the vault and signing code see it (the wrapping schemes' port). Operations
+ * fail with TOKEN_LOCKED or TOKEN_ABSENT once it is not. Its `tokenSerial` is how channels name the
+ * token (its serial where that identifies it; see TokenInfoView.serial).
+ */
+export type TokenSession = WrappingSession;
 
 export interface TokenServiceOptions {
   /** Module paths to load (settings and discovery), read when the service first starts. */

@@ -16,12 +16,14 @@ import {
 import { TesseraError } from '../../../shared/contract/index.ts';
 import type { MapContext } from './errors.ts';
 import { CURVE_BYTES, aesFingerprint, parsePublicKey, spkiFingerprint, spkiPoint, type Curve } from './spki.ts';
+import type { OpResult, SessionOp, SessionOpArgs } from './worker-protocol.ts';
 
 /** What the schemes use of an unlocked token's session (TokenService's TokenSession is one); a port, so wrapping does not import the service. */
 export interface WrappingSession {
   readonly tokenSerial: string;
   readonly label: string;
-  call<T>(op: string, args: Record<string, unknown>, context?: MapContext): Promise<T>;
+  /** Runs one worker operation against this token's session (typed by the shared operation map). */
+  call<K extends SessionOp>(op: K, args: SessionOpArgs<K>, context?: MapContext): Promise<OpResult<K>>;
   mechanisms(): string[];
   keyIdFor(fingerprint: string): Promise<string>;
   publicKeyFor(keyId: string): Promise<Buffer>;

@@ -44,6 +44,26 @@ tokenSuite('remote', (context) => {
     expect(reasons).toContain('login');
   }, 120_000);
 
+  it('a connection that drops and returns while idle: the presence check re-initialises the module and asks for a new login', async () => {
+    const ctx = context();
+    const remote = ctx.backend.remote!;
+    const { service, ref } = ctx;
+    const [key] = (await service.keys(ref)).filter((k) => k.label === 'remote-recovery');
+    const recipient = await service.recipientForKey(ref, key!.keyId);
+    const dek = randomBytes(32);
+    const wrapped = wrapInSoftware(recipient, dek);
+    const seen = ctx.received.length;
+    await remote.cut();
+    await remote.restore();
+    await service.checkPresence();
+    const reasons = ctx.received.slice(seen).map((m) => (m.payload as { reason?: string }).reason);
+    expect(reasons).toEqual(['reset']);
+    const locked = await ctx.rejects(service.session(ref));
+    expect(locked.code).toBe('TOKEN_LOCKED');
+    await service.login(ref, ctx.backend.token.pin);
+    expect(await unwrapOnToken(await service.session(ref), wrapped, recipient)).toEqual(dek);
+  }, 120_000);
+
   it('a connection that drops and returns between two operations: the next one says to log in again, then works', async () => {
     const ctx = context();
     const remote = ctx.backend.remote!;
