@@ -11,7 +11,7 @@
 // under CommonJS), makes "hsm.tokens" list no token and every later step fail; the last test
 // shows exactly that with a copy of the build that lacks the worker file.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -166,6 +166,17 @@ describe.skipIf(hsmSkip !== null)('the built Electron bundle (dist/electron)', (
       expect(text).toContain('require("./core.cjs")');
       expect(text).not.toContain('createTokenService');
     }
+  });
+
+  it('runs the built command with the core and contract from core.cjs: errors keep their code, the version is found', () => {
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [join(outDir, 'tessera.cjs'), ...args], { encoding: 'utf8', env: { ...process.env, SOFTHSM2_CONF: hsm.conf } });
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect(run(['--version']).stdout.trim()).toBe(pkg.version);
+    // A TesseraError thrown in core.cjs is recognised by the command (one class, not two copies): NOT_FOUND, not INTERNAL.
+    const missing = run(['app', 'show', 'no-such-app', '--json', '--data-dir', tempDir('tessera-bundle-cli-')]);
+    expect(missing.status).toBe(1);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 
   it('drives the built core through its dispatcher: tokens, keys, a secret, scan, plan, approve, execute', async () => {
