@@ -97,16 +97,17 @@ async function secretToCluster(call: Call, hsm: SoftHsm, name: string, cluster: 
   const rmSign = await gen(rm, 'rm-sign');
   expect(kek.keyId).toMatch(/^[0-9a-f]+$/u);
 
-  await call('vault.addRecipient', { tokenSerial: so, keyId: kek.keyId, label: 'vault kek' });
   await call('rollout.bootstrap', { name: 'sofia', tokenSerial: so, keyId: soSign.keyId });
+  // The recipient is signed into the chain by the security officer.
+  await call('vault.addRecipient', { tokenSerial: so, keyId: kek.keyId, label: 'vault kek', signer: 'sofia' });
   await call('rollout.grantRoles', { name: 'sofia', roles: ['security-officer', 'release-manager'], signer: 'sofia' });
   await call('rollout.addPrincipal', { name: 'rm', roles: ['release-manager'], tokenSerial: rm, keyId: rmSign.keyId, signer: 'sofia' });
   await call('rollout.setPolicy', { name: 'prod', requiredApprovals: 1, selector: 'env=prod', excludeRequester: true, signer: 'sofia' });
 
   await call('vault.createApp', { name, namespace: name, targeting: { selector: 'env=prod', include: [], exclude: [] } });
   await call('vault.defineSecret', { app: name, name: 'db', delivery: 'env', createNamespace: true });
-  await call('vault.writeVersion', { app: name, secret: 'db', values: [{ name: 'PASSWORD', value: `${name}-pw` }] });
-  const revealed = await call<RevealedVersion>('vault.reveal', { app: name, secret: 'db' });
+  await call('vault.writeVersion', { app: name, secret: 'db', values: [{ name: 'PASSWORD', value: `${name}-pw` }], as: 'sofia' });
+  const revealed = await call<RevealedVersion>('vault.reveal', { app: name, secret: 'db', as: 'sofia' });
   expect(revealed.values.map((v) => [v.name, v.value])).toEqual([['PASSWORD', `${name}-pw`]]);
 
   if (!cluster) return;
