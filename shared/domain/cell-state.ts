@@ -15,6 +15,8 @@ export const CELL_STATES = [
   'error',
   // Carries Tessera's label but Tessera did not create or adopt it: shown, never changed or deleted.
   'claimed',
+  // Appended, not inserted: compact matrices code states by their index here.
+  'unpublished',
 ] as const;
 
 export type CellState = (typeof CELL_STATES)[number];
@@ -39,6 +41,7 @@ export const CELL_STATE_LABEL: Record<CellState, string> = {
   forbidden: 'forbidden',
   error: 'error',
   claimed: "claims to be Tessera's",
+  unpublished: 'matches · not published',
 };
 
 /** Who changed a managed Secret's data behind Tessera's back, from its managedFields. */
@@ -107,6 +110,7 @@ const SEVERITY: readonly CellState[] = [
   'in-flight',
   'pending-approval',
   'in-sync',
+  'unpublished',
   'not-targeted',
 ];
 

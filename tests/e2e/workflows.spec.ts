@@ -254,9 +254,14 @@ test('drift: a kubectl edit shows as drifted with its field manager; Provision r
   await expect(drawer).toContainText('kubectl-patch');
   await expect(drawer).toContainText('DB_PASSWORD');
   await shot(page, testInfo.outputPath('2-drift-drawer.png'), true);
+  // Provision: one confirmation that shows the plan, then it runs (no policy asks yet).
   await drawer.getByRole('button', { name: 'Provision', exact: true }).click();
-  await expect(page.getByTestId('plan-changes')).toContainText(one.contexts.admin);
-  await executeOpenPlan(page);
+  const confirm = page.getByTestId('provision-confirm');
+  await expect(confirm).toContainText(one.contexts.admin);
+  await confirm.getByRole('button', { name: 'Provision now' }).click();
+  await expect(page.getByTestId('provision-result')).toContainText('Rollout completed', { timeout: 60_000 });
+  await confirm.getByRole('button', { name: 'Close' }).click();
+  await page.keyboard.press('Escape');
   await scanNow(page);
   await expect(tile(page, one.contexts.admin, 'in sync')).toBeVisible();
   const live = await clusterApi(one, 'GET', '/api/v1/namespaces/billing/secrets/db-credentials');

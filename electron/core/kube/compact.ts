@@ -21,5 +21,6 @@ export function compactMatrix(scan: ScanResult): CompactMatrix {
     apps: scan.apps,
     clusters: scan.clusters,
     rows: rows.map((r) => r.join('')),
+    ...(scan.clusterScannedAt ? { clusterScannedAt: scan.clusterScannedAt } : {}),
   };
 }

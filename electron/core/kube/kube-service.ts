@@ -222,25 +222,56 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
       const perCluster = new Map<string, { cells: MatrixCell[]; failed: ContractError | null }>();
       const reach = new Map<string, ClusterReach>();
       let done = 0;
+      const stragglers = new Map<string, { own: AbortController; late: boolean }>();
+      const tailSize = Math.max(1, Math.ceil(names.length * 0.02));
+      const tailMs = 3 * timeoutMs() + 5000;
+      let tailTimer: ReturnType<typeof setTimeout> | null = null;
       await Promise.all(
         names.map(async (cluster) => {
           const clusterLabels = labels.get(cluster) ?? {};
           let listing: ClusterListing;
           let wiring = new Map<string, WiringDrift | null>();
+          const own = new AbortController();
+          const stop = () => own.abort();
+          signal?.addEventListener('abort', stop, { once: true });
+          const reading = { own, late: false };
+          stragglers.set(cluster, reading);
           try {
             const client = clientOf(cluster);
             const ns = fallbackNamespaces(cluster, clusterLabels, pubs, registry.contexts().contexts.get(cluster)?.context.namespace ?? null);
-            listing = await listManagedSecrets(client, ns, signal);
+            listing = await listManagedSecrets(client, ns, own.signal);
             markOwned(listing);
-            wiring = await scanWiring(client, clusterLabels, pubs, listing, signal);
+            wiring = await scanWiring(client, clusterLabels, pubs, listing, own.signal);
           } catch (error) {
-            if (error instanceof TesseraError && error.code === 'CANCELLED') result.cancelled = true;
-            listing = { cluster, namespaces: null, secrets: [], forbidden: new Map(), failure: asContract(error) };
+            const failure = reading.late
+              ? new TesseraError(
+                  'UNREACHABLE',
+                  `Cluster "${cluster}" had not answered ${Math.round(tailMs / 1000)} s after every other cluster had; the scan went on without it.`,
+                  { details: { cluster } },
+                )
+              : error;
+            if (!reading.late && error instanceof TesseraError && error.code === 'CANCELLED') result.cancelled = true;
+            listing = { cluster, namespaces: null, secrets: [], forbidden: new Map(), failure: asContract(failure) };
+          } finally {
+            stragglers.delete(cluster);
+            signal?.removeEventListener('abort', stop);
           }
           reach.set(cluster, reachOf(listing));
           const cells = cellsForCluster(cluster, clusterLabels, pubs, listing, wiring);
           perCluster.set(cluster, { cells, failed: listing.failure });
           done++;
+          // The tail: once all but a few clusters have answered, the rest get three request
+          // timeouts and 5 s more, then stop, so one silent cluster never holds the scan through
+          // every retry. (A deadline from the start would cut off clusters still queued
+          // behind the concurrency limit on a large fleet.)
+          if (tailTimer === null && stragglers.size > 0 && stragglers.size <= tailSize) {
+            tailTimer = setTimeout(() => {
+              for (const r of stragglers.values()) {
+                r.late = true;
+                r.own.abort();
+              }
+            }, tailMs);
+          }
           options.events?.emit('scan.progress', {
             scanId: result.scanId,
             cluster,
@@ -250,6 +281,7 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
           });
         }),
       );
+      if (tailTimer !== null) clearTimeout(tailTimer);
       const apps = new Set(pubs.map((p) => p.app));
       for (const { cells } of perCluster.values()) for (const c of cells) apps.add(c.app);
       result.apps = [...apps].sort();
@@ -269,7 +301,10 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
       result.reachability = names.map((cluster) => reach.get(cluster) ?? { cluster, state: 'error', reason: 'The scan did not finish for this cluster.' });
       result.finishedAt = new Date().toISOString();
       try {
-        options.scans.save(result);
+        // A scan of some clusters (a plan's scope, a rescan after a rollout) must not make the
+        // others look empty: what is stored keeps the previous scan's cells for them, with the
+        // time they were read. The caller still gets only what it asked for.
+        options.scans.save(clusters && clusters.length > 0 ? withEarlierClusters(result, options.scans.last()) : result);
       } catch (error) {
         options.log?.warn('the scan could not be saved', { error: error instanceof Error ? error.name : 'unknown' });
       }
@@ -420,4 +455,24 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
     },
   };
   return service;
+}
+
+/** `scan` plus the clusters an earlier scan read and this one did not, marked with their time. */
+export function withEarlierClusters(scan: ScanResult, earlier: ScanResult | null): ScanResult {
+  if (!earlier) return scan;
+  const scanned = new Set(scan.clusters);
+  const kept = earlier.clusters.filter((c) => !scanned.has(c));
+  if (kept.length === 0) return scan;
+  const keptSet = new Set(kept);
+  const earlierAt = earlier.finishedAt ?? earlier.startedAt;
+  const times: Record<string, string> = {};
+  for (const c of kept) times[c] = earlier.clusterScannedAt?.[c] ?? earlierAt;
+  return {
+    ...scan,
+    apps: [...new Set([...scan.apps, ...earlier.apps])].sort(),
+    clusters: [...scan.clusters, ...kept],
+    cells: [...scan.cells, ...earlier.cells.filter((c) => keptSet.has(c.cluster))],
+    ...(scan.reachability ? { reachability: [...scan.reachability, ...(earlier.reachability ?? []).filter((r) => keptSet.has(r.cluster))] } : {}),
+    clusterScannedAt: times,
+  };
 }

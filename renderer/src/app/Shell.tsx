@@ -23,6 +23,7 @@ import { navigate, ROUTES, useRoute, type RoutePath } from './routes.ts';
 import { TokenStatus } from './TokenStatus.tsx';
 import { CommandPalette } from './CommandPalette.tsx';
 import { InterruptedNotice } from './InterruptedNotice.tsx';
+import { RescanAfterRollouts } from './RescanAfterRollouts.tsx';
 
 const PAGES: Record<RoutePath, { icon: ReactNode; page: () => ReactNode }> = {
   matrix: {
@@ -125,6 +126,7 @@ export function Shell() {
         <InterruptedNotice hidden={route === 'rollouts'} />
         <Suspense fallback={<Loader m="xl" aria-label="Loading the page" />}>{PAGES[route].page()}</Suspense>
       </AppShell.Main>
+      <RescanAfterRollouts />
       <CommandPalette icons={Object.fromEntries(ROUTES.map((r) => [r.path, PAGES[r.path].icon])) as Record<RoutePath, ReactNode>} onThemeChange={switchTheme} />
     </AppShell>
   );

@@ -71,6 +71,11 @@ export interface ScanResult {
   cancelled: boolean;
   /** One entry per scanned cluster, in the order of `clusters`. Absent in scans stored by earlier releases. */
   reachability?: ClusterReach[];
+  /**
+   * When each cluster was last read, for clusters whose cells come from an earlier scan (a scan
+   * of some clusters keeps what the previous scan knew of the others). Absent: all at finishedAt.
+   */
+  clusterScannedAt?: Record<string, string>;
 }
 
 /** One cluster of a running scan finished: the state of each app there (details via kube.cell). */
@@ -92,6 +97,8 @@ export interface CompactMatrix {
   clusters: string[];
   /** rows[i] holds apps[i]'s states, character j for clusters[j]. */
   rows: string[];
+  /** As ScanResult.clusterScannedAt: clusters last read before this scan, with when. */
+  clusterScannedAt?: Record<string, string>;
 }
 
 export interface ClusterOutcome {

@@ -49,6 +49,8 @@ export interface MatrixGridProps {
   version?: number;
   /** One line on a tile (app, cluster, state, since when) for the status line under the grid. */
   describeCell?: (row: number, col: number) => string;
+  /** A note on a column that is not current (e.g. "stale: read 10:02, before the last scan"), or null. */
+  columnNote?: (columnId: string) => string | null;
   /** Lets the page put the focus back on the active tile (after a drawer closes). */
   ref?: Ref<MatrixGridHandle>;
 }
@@ -178,7 +180,19 @@ const MatrixRow = memo(function MatrixRow({ row, item, showGroup, columns, block
   );
 });
 
-export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen, columnGroupLabel, version = 0, describeCell, ref }: MatrixGridProps) {
+export function MatrixGrid({
+  rows,
+  columns,
+  stateAt,
+  selected,
+  onSelect,
+  onOpen,
+  columnGroupLabel,
+  version = 0,
+  describeCell,
+  columnNote,
+  ref,
+}: MatrixGridProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState<Viewport>({ top: 0, left: 0, width: 1200, height: 800 });
   const [active, setActive] = useState<{ row: number; col: number }>({ row: 0, col: 0 });
@@ -462,6 +476,7 @@ export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen,
               ))}
             {columns.slice(stableRange.colStart, stableRange.colEnd).map((c, i) => {
               const col = stableRange.colStart + i;
+              const note = columnNote?.(c.id) ?? null;
               return (
                 <div
                   key={c.id}
@@ -470,6 +485,7 @@ export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen,
                   className={classes.columnHeader}
                   data-column-header={col}
                   aria-label={c.label}
+                  data-stale={note !== null || undefined}
                   aria-describedby={tipCol === col ? 'matrix-column-tip' : undefined}
                   style={{ left: ROW_HEADER_WIDTH + col * COLUMN_WIDTH, width: COLUMN_WIDTH, height: HEADER_HEIGHT - GROUP_HEADER_HEIGHT }}
                   onMouseEnter={() => setHoverCol(col)}
@@ -478,29 +494,35 @@ export function MatrixGrid({ rows, columns, stateAt, selected, onSelect, onOpen,
                   <span aria-hidden data-short-label>
                     {middleEllipsis(c.label, COLUMN_LABEL_CHARS)}
                   </span>
+                  {note !== null && (
+                    <span className={classes.staleMark} aria-hidden>
+                      ◷
+                    </span>
+                  )}
                 </div>
               );
             })}
           </div>
           {rowsInView}
-          {tipColumn && tipCol !== null && (
-            <div
-              role="tooltip"
-              id="matrix-column-tip"
-              className={classes.columnTip}
-              style={{
-                left: ROW_HEADER_WIDTH + tipCol * COLUMN_WIDTH + (tipCol > columns.length / 2 ? COLUMN_WIDTH : 0),
-                top: viewport.top + HEADER_HEIGHT - 6,
-                transform: tipCol > columns.length / 2 ? 'translateX(-100%)' : undefined,
-              }}
-              data-testid="matrix-column-tip"
-            >
-              {tipColumn.label}
-              {tipColumn.group ? <span className={classes.tipGroup}> · {tipColumn.group}</span> : null}
-            </div>
-          )}
         </div>
       </div>
+      {tipColumn && tipCol !== null && (
+        <div
+          role="tooltip"
+          id="matrix-column-tip"
+          className={classes.columnTip}
+          style={{
+            left: ROW_HEADER_WIDTH + tipCol * COLUMN_WIDTH - viewport.left + (tipCol > columns.length / 2 ? COLUMN_WIDTH : 0),
+            top: HEADER_HEIGHT - 6,
+            transform: tipCol > columns.length / 2 ? 'translateX(-100%)' : undefined,
+          }}
+          data-testid="matrix-column-tip"
+        >
+          {tipColumn.label}
+          {tipColumn.group ? <span className={classes.tipGroup}> · {tipColumn.group}</span> : null}
+          {columnNote?.(tipColumn.id) ? <span className={classes.tipGroup}> · {columnNote(tipColumn.id)}</span> : null}
+        </div>
+      )}
       <div className={classes.statusLine} role="status" data-testid="matrix-status-line">
         {touched && describeCell && rows.length > 0 && columns.length > 0
           ? describeCell(activeRow, activeCol)

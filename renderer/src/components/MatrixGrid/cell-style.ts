@@ -4,7 +4,7 @@ import { CELL_STATE_LABEL, type CellState } from '../../../../shared/domain/cell
 
 export interface CellLook {
   /** CSS class in MatrixGrid.module.css. */
-  tone: 'ok' | 'warn' | 'bad' | 'muted' | 'info' | 'drift';
+  tone: 'ok' | 'warn' | 'bad' | 'muted' | 'info' | 'drift' | 'offer';
   /** A text glyph: cheap to draw 200,000 of, and distinct per state. */
   glyph: string;
   label: string;
@@ -23,4 +23,6 @@ export const CELL_LOOK: Record<CellState, CellLook> = {
   forbidden: { tone: 'bad', glyph: '⊗', label: CELL_STATE_LABEL.forbidden },
   error: { tone: 'bad', glyph: '✕', label: CELL_STATE_LABEL.error },
   claimed: { tone: 'drift', glyph: '?', label: CELL_STATE_LABEL.claimed },
+  // Targeting picks the cluster but the app is not published there: one Provision away.
+  unpublished: { tone: 'offer', glyph: '◌', label: CELL_STATE_LABEL.unpublished },
 };

@@ -14,6 +14,7 @@ import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { useAction } from '../../hooks/use-action.ts';
 import { targetReason, type TargetReason } from './targeting.ts';
 import { useClusterList } from './use-cluster-list.ts';
+import { useProvisionFlow } from '../matrix/ProvisionFlow.tsx';
 
 const REASON: Record<TargetReason, { label: string; color: string }> = {
   included: { label: 'included', color: 'indigo' },
@@ -35,6 +36,7 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
   const publish = useAction('rollout.publish');
   const reload = useAction('vault.app');
   const as = currentActingAs();
+  const flow = useProvisionFlow(() => void reload.run({ app: app.name }).then((fresh) => fresh && onSaved(fresh)));
 
   /** Tells what the change planned, with a way to the plan, and reloads the app. */
   const planned = async (what: string, plan: PlanView) => {
@@ -128,6 +130,36 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
             </Badge>
           )}
         </Group>
+        {(() => {
+          // Every cluster the saved targeting picks that is not published yet: one plan, one confirmation.
+          const matching = names.filter((n) => {
+            const r = targetReason(app.targeting, n, labelsOf(n));
+            return (r === 'included' || r === 'selector') && app.publications.find((p) => p.cluster === n)?.state !== 'published';
+          });
+          return (
+            <Group>
+              <Button
+                variant="light"
+                disabled={matching.length === 0 || dirty}
+                loading={flow.preparing}
+                onClick={() =>
+                  void flow.start(
+                    'provision',
+                    matching.map((cluster) => ({ app: app.name, cluster })),
+                  )
+                }
+              >
+                Publish to all matching ({matching.length})
+              </Button>
+              <Text size="sm" c="dimmed">
+                {matching.length === 0
+                  ? 'Every cluster the targeting picks is published.'
+                  : `${matching.length} cluster(s) match the targeting but are not published.`}
+              </Text>
+              {flow.element}
+            </Group>
+          );
+        })()}
         {names.length === 0 ? (
           <Alert color="gray">No clusters known yet. Add kubeconfig contexts (Settings) to target and publish this app.</Alert>
         ) : (
@@ -177,7 +209,7 @@ export function TargetingCard({ app, onSaved }: TargetingCardProps) {
                           const plan = await publish.run({ app: app.name, cluster: name, state, ...(as ? { as } : {}) });
                           if (plan) await planned(`${app.name} ${state} ${state === 'published' ? 'on' : 'from'} ${name}`, plan);
                         }}
-                        label={!targeted ? 'not targeted' : published ? 'published' : 'unpublished'}
+                        label={!targeted ? 'not targeted' : published ? 'published' : 'matches · not published'}
                       />
                       {pub && (
                         <Text size="xs" c="dimmed">

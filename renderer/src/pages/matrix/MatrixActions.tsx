@@ -1,6 +1,7 @@
-// What one can do from the matrix: plan a rollout for the selected tiles, or for one tile
-// provision it, unpublish it (which plans its deprovisioning) or verify its live values
-// against the vault. Every write goes through a plan shown before anything happens.
+// What one can do from the matrix. Provision publishes the chosen tiles, plans and, after one
+// confirmation that shows the plan, executes it where no policy asks for approval; Deprovision
+// does the same the other way. "Plan rollout" makes a plan for the selection without
+// publishing anything. Verify compares one tile's live values with the vault.
 import { Button, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconCloudDownload, IconCloudOff, IconRocket, IconShieldCheck } from '@tabler/icons-react';
@@ -10,6 +11,7 @@ import { currentActingAs } from '../rollouts/use-acting-as.ts';
 import { TokenLoginPrompt } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import type { MatrixSelection } from './MatrixPage.tsx';
+import { useProvisionFlow } from './ProvisionFlow.tsx';
 
 export interface MatrixActionsProps {
   selection: MatrixSelection;
@@ -21,8 +23,8 @@ export interface MatrixActionsProps {
 
 export function MatrixActions({ selection, done, single }: MatrixActionsProps) {
   const plan = useAction('rollout.plan');
-  const publish = useAction('rollout.publish');
   const verify = useAction('kube.verify', { notifyErrors: false });
+  const flow = useProvisionFlow();
   const cells = selection.cells.map(([app, cluster]) => ({ app, cluster }));
   const as = currentActingAs();
 
@@ -34,11 +36,38 @@ export function MatrixActions({ selection, done, single }: MatrixActionsProps) {
     }
   };
 
+  const provisionButtons = (
+    <>
+      <Button
+        size={single ? 'sm' : 'xs'}
+        leftSection={<IconCloudDownload size={16} aria-hidden />}
+        loading={flow.preparing}
+        onClick={() => void flow.start('provision', cells)}
+      >
+        Provision
+      </Button>
+      <Button
+        size={single ? 'sm' : 'xs'}
+        color="red"
+        variant="light"
+        leftSection={<IconCloudOff size={16} aria-hidden />}
+        loading={flow.preparing}
+        onClick={() => void flow.start('deprovision', cells)}
+      >
+        Deprovision
+      </Button>
+      {flow.element}
+    </>
+  );
+
   if (!single) {
     return (
-      <Button size="xs" leftSection={<IconRocket size={14} aria-hidden />} loading={plan.running} onClick={() => void planSelection()}>
-        Plan rollout
-      </Button>
+      <>
+        {provisionButtons}
+        <Button size="xs" variant="default" leftSection={<IconRocket size={14} aria-hidden />} loading={plan.running} onClick={() => void planSelection()}>
+          Plan rollout
+        </Button>
+      </>
     );
   }
   const [app, cluster] = selection.cells[0]!;
@@ -53,24 +82,7 @@ export function MatrixActions({ selection, done, single }: MatrixActionsProps) {
   };
   return (
     <>
-      <Button leftSection={<IconCloudDownload size={16} aria-hidden />} loading={plan.running} onClick={() => void planSelection()}>
-        Provision
-      </Button>
-      <Button
-        color="red"
-        variant="light"
-        leftSection={<IconCloudOff size={16} aria-hidden />}
-        loading={publish.running}
-        onClick={async () => {
-          const made = await publish.run({ app, cluster, state: 'unpublished', ...(as ? { as } : {}) });
-          if (made) {
-            done();
-            navigate('rollouts', made.hash);
-          }
-        }}
-      >
-        Deprovision
-      </Button>
+      {provisionButtons}
       <Button variant="default" leftSection={<IconShieldCheck size={16} aria-hidden />} loading={verify.running} onClick={() => void runVerify()}>
         Verify
       </Button>

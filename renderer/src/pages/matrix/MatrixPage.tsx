@@ -67,6 +67,15 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
   }, [data.snapshot, parsedSelector, rowGroupBy, groupBy, appSearch, stateFilter]);
 
   const seenAt = data.seenAt;
+  const latest = data.latestScanAt;
+  const columnNote = useCallback(
+    (cluster: string) => {
+      const seen = seenAt.get(cluster);
+      if (latest === null || seen === undefined || seen >= latest) return null;
+      return `stale: read ${new Date(seen).toLocaleString()}, before the last scan`;
+    },
+    [seenAt, latest],
+  );
   const describeCell = useCallback(
     (row: number, col: number) => {
       if (!model) return '';
@@ -75,10 +84,11 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
       if (!app || !cluster) return '';
       const state = CELL_STATE_LABEL[model.stateAt(row, col)];
       const seen = seenAt.get(cluster.id);
-      const since = seen === undefined ? 'not scanned yet' : `as of ${new Date(seen).toLocaleString()}`;
+      const stale = seen !== undefined && latest !== null && seen < latest;
+      const since = seen === undefined ? 'not scanned yet' : `${stale ? 'stale, ' : ''}as of ${new Date(seen).toLocaleString()}`;
       return `${app.label} on ${cluster.label} · ${state} · ${since}`;
     },
-    [model, seenAt],
+    [model, seenAt, latest],
   );
 
   const selection: MatrixSelection = useMemo(() => ({ cells: [...selected].map((k) => k.split('\u0000') as [string, string]) }), [selected]);
@@ -95,13 +105,14 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
               Last scan {new Date(data.lastScan.finishedAt ?? data.lastScan.startedAt).toLocaleString()}
             </Text>
           )}
+          {/* Says what it is doing, rather than turning into a bare spinner. */}
           <Button
             leftSection={<IconRadar size={16} aria-hidden />}
             onClick={() => void data.scanNow()}
-            loading={data.scanning}
-            disabled={!data.snapshot || data.snapshot.clusters.length === 0}
+            disabled={data.scanning || !data.snapshot || data.snapshot.clusters.length === 0}
+            data-testid="scan-button"
           >
-            Scan now
+            {data.scanning ? `Scanning ${data.progress?.done ?? 0} of ${data.progress?.total ?? 0}…` : 'Scan now'}
           </Button>
         </Group>
       }
@@ -146,6 +157,8 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
     );
   }
 
+  const answered = data.progress?.answered;
+  const waitingOn = answered ? data.snapshot.clusters.map((c) => c.name).filter((c) => !answered.has(c)) : [];
   const openApp = open?.app;
   const openCluster = open?.cluster;
   return (
@@ -159,6 +172,11 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
             </Progress.Label>
           </Progress.Section>
         </Progress.Root>
+      )}
+      {data.progress && waitingOn.length > 0 && data.progress.total - data.progress.done <= 5 && (
+        <Text size="sm" data-testid="scan-waiting">
+          Waiting on {waitingOn.join(', ')}: its tiles keep their last state until it answers or the scan gives up on it.
+        </Text>
       )}
       {!data.lastScan && !data.scanning && (
         <Alert color="blue" title="Not scanned yet">
@@ -244,6 +262,7 @@ export function MatrixPage({ renderActions }: MatrixPageProps) {
             columnGroupLabel={groupBy ?? undefined}
             version={data.version}
             describeCell={describeCell}
+            columnNote={columnNote}
             ref={grid}
           />
         </div>

@@ -1,14 +1,17 @@
 // Turns a scan snapshot into what the grid draws: grouped, filtered rows and columns and a
 // compact state table (one byte per tile), so 200,000 tiles cost 200 KB and O(1) lookups.
-import type { CompactMatrix } from '../../../../shared/contract/index.ts';
+import type { AppTargeting, CompactMatrix } from '../../../../shared/contract/index.ts';
 import { CELL_STATES, DRIFT_STATES, PROBLEM_STATES, type CellState } from '../../../../shared/domain/cell-state.ts';
 import type { MatrixAxisItem } from '../../components/MatrixGrid/index.ts';
+import { matches, parseSelector } from '../../../../shared/domain/labels.ts';
 
 export interface MatrixApp {
   id: string;
   name: string;
   namespace: string;
   owners: string[];
+  /** Which clusters the app's targeting picks; tiles it picks but that are not published read "matches · not published". */
+  targeting?: AppTargeting;
 }
 
 export interface MatrixCluster {
@@ -56,6 +59,7 @@ export interface MatrixModel {
 
 const STATE_INDEX = new Map(CELL_STATES.map((s, i) => [s, i]));
 const NOT_TARGETED = STATE_INDEX.get('not-targeted')!;
+const UNPUBLISHED = STATE_INDEX.get('unpublished')!;
 
 function compare(a: string | null, b: string | null) {
   return (a ?? '\uffff').localeCompare(b ?? '\uffff', undefined, { numeric: true });
@@ -94,6 +98,22 @@ export function buildMatrixModel(snapshot: MatrixSnapshot, view: MatrixView): Ma
       if (c !== undefined) table[a * width + c] = STATE_INDEX.get(state) ?? NOT_TARGETED;
     }
   }
+
+  // Not published but picked by the app's targeting: say so, it is one Provision away.
+  snapshot.apps.forEach((app, a) => {
+    if (!app.targeting) return;
+    // The backend's rule (see apps/targeting.ts): exclude wins, then include, then the selector.
+    const t = app.targeting;
+    const selector = t.selector.trim() === '' ? null : parseSelector(t.selector).selector;
+    if (selector === null && t.include.length === 0) return;
+    const include = new Set(t.include);
+    const exclude = new Set(t.exclude);
+    snapshot.clusters.forEach((cluster, c) => {
+      const i = a * width + c;
+      if (table[i] !== NOT_TARGETED || exclude.has(cluster.name)) return;
+      if (include.has(cluster.name) || (selector !== null && matches(selector, cluster.labels))) table[i] = UNPUBLISHED;
+    });
+  });
 
   const search = view.appSearch.trim().toLowerCase();
   let appIdx = snapshot.apps

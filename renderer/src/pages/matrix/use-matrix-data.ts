@@ -13,6 +13,35 @@ import type { MatrixSnapshot } from './matrix-model.ts';
 export interface ScanProgressState {
   done: number;
   total: number;
+  /** Clusters that answered so far in this scan. */
+  answered: ReadonlySet<string>;
+}
+
+/** `next` plus the clusters only `prev` had (a scan of some clusters), kept with the time they were read. */
+export function mergeCompact(prev: CompactMatrix | null | undefined, next: CompactMatrix): CompactMatrix {
+  if (!prev) return next;
+  const inNext = new Set(next.clusters);
+  const kept = prev.clusters.filter((c) => !inNext.has(c));
+  if (kept.length === 0) return next;
+  const prevCol = new Map(prev.clusters.map((c, i) => [c, i]));
+  const prevRow = new Map(prev.apps.map((a, i) => [a, prev.rows[i] ?? '']));
+  const nextRow = new Map(next.apps.map((a, i) => [a, next.rows[i] ?? '']));
+  const apps = [...new Set([...next.apps, ...prev.apps])].sort();
+  const none = String.fromCharCode(97); // not-targeted
+  const prevAt = prev.finishedAt ?? prev.startedAt;
+  const times: Record<string, string> = { ...next.clusterScannedAt };
+  for (const c of kept) times[c] = prev.clusterScannedAt?.[c] ?? prevAt;
+  return {
+    ...next,
+    apps,
+    clusters: [...next.clusters, ...kept],
+    rows: apps.map((a) => {
+      const own = nextRow.get(a) ?? none.repeat(next.clusters.length);
+      const old = prevRow.get(a);
+      return own + kept.map((c) => (old ? (old[prevCol.get(c)!] ?? none) : none)).join('');
+    }),
+    clusterScannedAt: times,
+  };
 }
 
 export interface MatrixData {
@@ -28,6 +57,8 @@ export interface MatrixData {
   version: number;
   /** When each cluster's tiles were last read from the cluster (ms since the epoch). */
   seenAt: ReadonlyMap<string, number>;
+  /** When the newest scan started: clusters read before it are stale. */
+  latestScanAt: number | null;
 }
 
 type Updates = Map<string, Map<string, CellState>>;
@@ -50,7 +81,10 @@ export function useMatrixData(): MatrixData {
       const next = new Map(prev);
       if (scan) {
         const at = Date.parse(scan.finishedAt ?? scan.startedAt);
-        for (const c of scan.clusters) if (!next.has(c) || next.get(c)! < at) next.set(c, at);
+        for (const c of scan.clusters) {
+          const when = scan.clusterScannedAt?.[c] ? Date.parse(scan.clusterScannedAt[c]) : at;
+          if (!next.has(c) || next.get(c)! < when) next.set(c, when);
+        }
       }
       for (const c of clusters ?? []) next.set(c, Date.now());
       return next;
@@ -88,7 +122,7 @@ export function useMatrixData(): MatrixData {
 
   useEvent('scan.progress', (event) => {
     pending.current.push({ cluster: event.cluster, cells: event.cells });
-    setProgress({ done: event.done, total: event.total });
+    setProgress((p) => ({ done: event.done, total: event.total, answered: new Set([...(p?.answered ?? []), event.cluster]) }));
     flushTimer.current ??= setTimeout(flush, 250);
   });
 
@@ -100,7 +134,7 @@ export function useMatrixData(): MatrixData {
   );
 
   const scanNow = useCallback(async () => {
-    setProgress({ done: 0, total: clusters.data?.length ?? 0 });
+    setProgress({ done: 0, total: clusters.data?.length ?? 0, answered: new Set() });
     const result = await scan.run({});
     if (flushTimer.current) clearTimeout(flushTimer.current);
     flushTimer.current = null;
@@ -108,7 +142,7 @@ export function useMatrixData(): MatrixData {
     setProgress(null);
     if (result) {
       noteSeen(result, null);
-      setCurrent(result);
+      setCurrent((prev) => mergeCompact(prev, result));
       setUpdates(new Map());
       setVersion((v) => v + 1);
     }
@@ -120,7 +154,7 @@ export function useMatrixData(): MatrixData {
     // Apps found live on a cluster but gone from the vault still get a row (their Secrets are orphaned).
     const strays = (current?.apps ?? []).filter((a) => !known.has(a)).map((name) => ({ id: name, name, namespace: '(not in the vault)', owners: [] }));
     return {
-      apps: [...apps.data.map((a) => ({ id: a.name, name: a.name, namespace: a.namespace, owners: a.owners })), ...strays],
+      apps: [...apps.data.map((a) => ({ id: a.name, name: a.name, namespace: a.namespace, owners: a.owners, targeting: a.targeting })), ...strays],
       clusters: clusters.data.map((c) => ({ name: c.name, labels: c.labels })),
       matrix: current ?? null,
       updates,
@@ -143,5 +177,6 @@ export function useMatrixData(): MatrixData {
     error,
     version,
     seenAt,
+    latestScanAt: current ? Date.parse(current.startedAt) : null,
   };
 }
