@@ -16,11 +16,15 @@ test.beforeAll(async () => {
   if (skipReason) return;
   test.setTimeout(180_000);
   desk = await startDesk();
-  // Two recipients on tokens: the officer's key and the backup token's, so rollouts can unwrap.
+  // The first security officer (olivia, on the officer token) signs two recipients on tokens:
+  // the officer's key and the backup token's, so rollouts can unwrap.
+  await unlockByApi(desk, 'officer');
+  const signing = await rpc(desk.served, 'hsm.generateKey', { tokenSerial: desk.token('officer').serial, type: 'ec-p256', label: 'olivia-signing' });
+  await rpc(desk.served, 'rollout.bootstrap', { name: 'olivia', tokenSerial: desk.token('officer').serial, keyId: signing.keyId });
   for (const label of ['officer', 'vault-backup'] as const) {
     await unlockByApi(desk, label);
     const key = await rpc(desk.served, 'hsm.generateKey', { tokenSerial: desk.token(label).serial, type: 'ec-p256', label: `${label}-kek` });
-    await rpc(desk.served, 'vault.addRecipient', { tokenSerial: desk.token(label).serial, keyId: key.keyId, label: `${label}-kek` });
+    await rpc(desk.served, 'vault.addRecipient', { tokenSerial: desk.token(label).serial, keyId: key.keyId, label: `${label}-kek`, signer: 'olivia' });
   }
   // payments everywhere in prod, checkout on every cluster, search on staging.
   const apps: [string, string, string][] = [
@@ -32,6 +36,7 @@ test.beforeAll(async () => {
     await rpc(desk.served, 'vault.createApp', { name: app, namespace, owners: ['team-a'], targeting: { selector, include: [], exclude: [] } });
     await rpc(desk.served, 'vault.defineSecret', { app, name: `${app}-tls`, delivery: 'volume', mountPath: '/etc/tls', createNamespace: true });
     await rpc(desk.served, 'vault.writeVersion', {
+      as: 'olivia',
       app,
       secret: `${app}-tls`,
       values: [
