@@ -22,6 +22,7 @@ import { applyCommand } from './commands/apply.ts';
 import { rolloutsCommand } from './commands/rollouts.ts';
 import { principalAddCommand, principalBootstrapCommand, principalListCommand, principalRolesCommand } from './commands/principal.ts';
 import { policyListCommand, policySetCommand } from './commands/policy.ts';
+import { trustAdoptCommand, trustOwnersCommand, trustStatusCommand } from './commands/trust.ts';
 
 export const commands: Command[] = [
   serveCommand,
@@ -66,4 +67,7 @@ commands.push(
   principalListCommand,
   policySetCommand,
   policyListCommand,
+  trustStatusCommand,
+  trustAdoptCommand,
+  trustOwnersCommand,
 );

@@ -3,20 +3,28 @@ import { TesseraError, type RecipientView } from '../../../shared/contract/index
 import type { Command } from '../command.ts';
 import { call, printJson, table } from '../output.ts';
 import { LOGIN_OPTIONS, MODULE_OPTIONS, addRunModules, unlockForRun } from './token-shared.ts';
-import { optional, readText, required } from './vault-shared.ts';
+import { optional, readText, required, unlockIfNamed } from './vault-shared.ts';
 
 function rows(list: RecipientView[]): string[][] {
   return [
-    ['FINGERPRINT', 'LABEL', 'KIND', 'STATUS', 'TOKEN', 'VERSIONS'],
-    ...list.map((r) => [r.fingerprint.slice(0, 16), r.label, r.kind, r.status, r.tokenSerial ?? '-', String(r.versionsWrapped)]),
+    ['FINGERPRINT', 'LABEL', 'KIND', 'STATUS', 'TOKEN', 'VERSIONS', 'SIGNED BY'],
+    ...list.map((r) => [
+      r.fingerprint.slice(0, 16),
+      r.label,
+      r.kind,
+      r.status,
+      r.tokenSerial ?? '-',
+      String(r.versionsWrapped),
+      r.signedBy ? `${r.signedBy} (record ${r.recordSeq})${r.consistent ? '' : ' — ROW DIFFERS'}` : 'unsigned (grants nothing)',
+    ]),
   ];
 }
 
 export const recipientAddCommand: Command = {
   name: 'recipient add',
-  summary: 'Add a recipient: a key on a token (--token --key) or a public key file (--public-key)',
+  summary: 'Add a recipient (a key on a token, or a public key file); role: security-officer, whose token (--signer) signs the record',
   usage:
-    'tessera recipient add (--token <label> --key <key label> [--pin-env VAR] | --public-key <pem file> --label <label> [--oaep-hash sha256|sha1]) [--json]',
+    'tessera recipient add (--token <label> --key <key label> [--pin-env VAR] | --public-key <pem file> --label <label> [--oaep-hash sha256|sha1] --token <signer token>) --signer <security officer> [--json]',
   options: {
     ...MODULE_OPTIONS,
     ...LOGIN_OPTIONS,
@@ -24,11 +32,15 @@ export const recipientAddCommand: Command = {
     'public-key': { type: 'string' },
     label: { type: 'string' },
     'oaep-hash': { type: 'string' },
+    signer: { type: 'string' },
   },
   async run(ctx) {
     let recipient: RecipientView;
     const pemFile = optional(ctx, 'public-key');
+    const signer = optional(ctx, 'signer');
+    const signedBy = signer ? { signer } : {};
     if (pemFile !== undefined) {
+      await unlockIfNamed(ctx);
       const hash = optional(ctx, 'oaep-hash');
       if (hash !== undefined && hash !== 'sha256' && hash !== 'sha1')
         throw new TesseraError('INVALID_INPUT', '--oaep-hash must be sha256 or sha1.', { field: 'oaep-hash' });
@@ -36,6 +48,7 @@ export const recipientAddCommand: Command = {
         publicKeyPem: readText(pemFile, 'public key file'),
         label: optional(ctx, 'label') ?? pemFile,
         ...(hash ? { oaepHash: hash } : {}),
+        ...signedBy,
       });
     } else {
       const keyLabel = required(ctx, 'key');
@@ -46,7 +59,12 @@ export const recipientAddCommand: Command = {
         keys.find((k) => k.label === keyLabel && (k.capabilities.unwrap || k.capabilities.decrypt || k.capabilities.derive)) ??
         keys.find((k) => k.label === keyLabel);
       if (!key) throw new TesseraError('NOT_FOUND', `Token "${token.label}" has no key labelled "${keyLabel}".`, { field: 'key' });
-      recipient = await call(ctx, 'vault.addRecipient', { tokenSerial: token.serial, keyId: key.keyId, label: optional(ctx, 'label') ?? keyLabel });
+      recipient = await call(ctx, 'vault.addRecipient', {
+        tokenSerial: token.serial,
+        keyId: key.keyId,
+        label: optional(ctx, 'label') ?? keyLabel,
+        ...signedBy,
+      });
     }
     if (ctx.json) printJson(ctx, recipient);
     else
@@ -71,8 +89,9 @@ export const recipientListCommand: Command = {
 
 export const recipientRetireCommand: Command = {
   name: 'recipient retire',
-  summary: 'Retire a recipient (by fingerprint or a unique prefix of it)',
-  usage: 'tessera recipient retire <fingerprint> [--json]',
+  summary: 'Retire a recipient (by fingerprint or a unique prefix); role: security-officer, whose token (--signer) signs the record',
+  usage: 'tessera recipient retire <fingerprint> --signer <security officer> --token <label> [--pin-env VAR] [--json]',
+  options: { ...MODULE_OPTIONS, ...LOGIN_OPTIONS, signer: { type: 'string' } },
   async run(ctx) {
     const prefix = ctx.positionals[0] ?? '';
     if (prefix.length < 8) throw new TesseraError('INVALID_INPUT', 'Name the recipient by its fingerprint (at least 8 hex digits).', { field: 'fingerprint' });
@@ -82,7 +101,9 @@ export const recipientRetireCommand: Command = {
         matches.length ? 'CONFLICT' : 'NOT_FOUND',
         matches.length ? `"${prefix}" matches ${matches.length} recipients; give more digits.` : `No recipient has a fingerprint starting with "${prefix}".`,
       );
-    const r = await call(ctx, 'vault.retireRecipient', { fingerprint: matches[0]!.fingerprint });
+    await unlockIfNamed(ctx);
+    const signer = optional(ctx, 'signer');
+    const r = await call(ctx, 'vault.retireRecipient', { fingerprint: matches[0]!.fingerprint, ...(signer ? { signer } : {}) });
     if (ctx.json) printJson(ctx, r);
     else ctx.out(`Retired "${r.label}". Run "tessera rewrap" to remove it from ${r.versionsWrapped} existing version(s).`);
     return 0;

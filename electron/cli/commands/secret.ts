@@ -10,9 +10,10 @@ import { list, optional, readText, required, unlockIfNamed } from './vault-share
 
 export const secretSetCommand: Command = {
   name: 'secret set',
-  summary: 'Write a new version of a secret (creating the secret if needed)',
+  summary: 'Write a new version of a secret, signed by its author: app-owner of the app or security-officer (--as), whose token signs it',
   usage:
-    'tessera secret set --app <app> --name <secret> (--from-file KEY=PATH… | --from-stdin KEY | --from-literal KEY=VALUE… | --from-env-file <file> | --from-manifest <file>) [--delivery env|volume] [--mount-path P] [--token T --pin-env VAR] [--json]\n' +
+    'tessera secret set --app <app> --name <secret> (--from-file KEY=PATH… | --from-stdin KEY | --from-literal KEY=VALUE… | --from-env-file <file> | --from-manifest <file>) [--delivery env|volume] [--mount-path P] --as <author> --token T [--pin-env VAR] [--json]\n' +
+    '  --as NAME             the author (role: app-owner of the app, or security-officer); default TESSERA_PRINCIPAL\n' +
     '  --from-file KEY=PATH  the bytes of a file as the value of KEY (repeatable)\n' +
     '  --from-stdin KEY      standard input, byte for byte, as the value of KEY (printf, not echo, avoids a trailing newline)\n' +
     '  --from-env-file FILE  KEY=VALUE lines;  --from-manifest FILE  a Kubernetes Secret manifest\n' +
@@ -30,6 +31,7 @@ export const secretSetCommand: Command = {
     'from-manifest': { type: 'string' },
     delivery: { type: 'string' },
     'mount-path': { type: 'string' },
+    as: { type: 'string' },
   },
   async run(ctx) {
     const app = required(ctx, 'app');
@@ -62,11 +64,13 @@ export const secretSetCommand: Command = {
       });
     }
     await unlockIfNamed(ctx);
+    const as = optional(ctx, 'as');
     const version = perKey
-      ? await call(ctx, 'vault.writeVersion', { app, secret: name, values: await perKeyValues(literals, files, stdinKey) })
+      ? await call(ctx, 'vault.writeVersion', { app, secret: name, values: await perKeyValues(literals, files, stdinKey), ...(as ? { as } : {}) })
       : await call(ctx, 'vault.importVersion', {
           app,
           secret: name,
+          ...(as ? { as } : {}),
           format: envFile ? 'env' : 'manifest',
           text: readText((envFile ?? manifest)!, envFile ? '.env file' : 'manifest'),
         });
@@ -161,15 +165,22 @@ export const secretVersionsCommand: Command = {
 
 export const secretRevealCommand: Command = {
   name: 'secret reveal',
-  summary: 'Decrypt and show a version (needs a token; audited)',
-  usage: 'tessera secret reveal --app <app> --name <secret> [--version N] --token <label> [--pin-env VAR] [--json]',
-  options: { ...MODULE_OPTIONS, ...LOGIN_OPTIONS, app: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' } },
+  summary: "Decrypt and show a version (role: app-owner of the app or security-officer, proven by --as's token signature; audited)",
+  usage: 'tessera secret reveal --app <app> --name <secret> [--version N] --as <principal> --token <label> [--pin-env VAR] [--json]',
+  options: { ...MODULE_OPTIONS, ...LOGIN_OPTIONS, app: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, as: { type: 'string' } },
   async run(ctx) {
     required(ctx, 'token');
     await unlockIfNamed(ctx);
     const v = optional(ctx, 'version');
     if (v !== undefined && !/^[1-9]\d*$/u.test(v)) throw new TesseraError('INVALID_INPUT', '--version must be a positive whole number.', { field: 'version' });
-    const revealed = await call(ctx, 'vault.reveal', { app: required(ctx, 'app'), secret: required(ctx, 'name'), ...(v ? { version: Number(v) } : {}) });
+    const as = optional(ctx, 'as');
+    const revealed = await call(ctx, 'vault.reveal', {
+      app: required(ctx, 'app'),
+      secret: required(ctx, 'name'),
+      ...(v ? { version: Number(v) } : {}),
+      ...(as ? { as } : {}),
+    });
+    if (revealed.integrity === 'unsigned') ctx.err('warning: this version is not signed (an old vault not yet adopted): its values are not verified.');
     if (ctx.json) printJson(ctx, revealed);
     else ctx.out(table([['KEY', 'VALUE'], ...revealed.values.map((x) => [x.name, x.encoding === 'base64' ? `base64:${x.value}` : x.value])]));
     return 0;

@@ -2,13 +2,13 @@
 import type { Command } from '../command.ts';
 import { call, printJson } from '../output.ts';
 import { LOGIN_OPTIONS, MODULE_OPTIONS } from './token-shared.ts';
-import { unlockIfNamed } from './vault-shared.ts';
+import { optional, unlockIfNamed } from './vault-shared.ts';
 
 export const rewrapCommand: Command = {
   name: 'rewrap',
-  summary: 'Rewrap every version to the active recipients (resumable; needs a token)',
-  usage: 'tessera rewrap [--token <label> --pin-env VAR] [--json]',
-  options: { ...MODULE_OPTIONS, ...LOGIN_OPTIONS },
+  summary: "Rewrap every version to the signed active recipients (role: security-officer, proven by --as's token signature; resumable)",
+  usage: 'tessera rewrap --as <security officer> --token <label> [--pin-env VAR] [--json]',
+  options: { ...MODULE_OPTIONS, ...LOGIN_OPTIONS, as: { type: 'string' } },
   async run(ctx) {
     await unlockIfNamed(ctx);
     const stop = ctx.json
@@ -20,7 +20,8 @@ export const rewrapCommand: Command = {
           }
         });
     try {
-      const result = await call(ctx, 'vault.rewrap', {});
+      const as = optional(ctx, 'as');
+      const result = await call(ctx, 'vault.rewrap', as ? { as } : {});
       if (ctx.json) printJson(ctx, result);
       else ctx.out(`Rewrapped ${result.rewrapped} version(s); ${result.pending} pending; ${result.active.length} active recipient(s).`);
       return 0;
