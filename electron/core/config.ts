@@ -11,4 +11,6 @@ export interface CoreConfig {
   env?: NodeJS.ProcessEnv;
   /** Token layer overrides (tests, CLI): extra module paths, idle auto-lock and presence polling in ms, a keychain (null: none). */
   hsm?: HsmOverrides;
+  /** Retry timing of standing intents (tests): the reconciler's first and longest retry interval, and the clusters' circuit cool-down, in ms. */
+  reconcile?: { baseIntervalMs?: number; maxIntervalMs?: number; circuitCooldownMs?: number };
 }

@@ -21,7 +21,7 @@ import { createTokenService } from './hsm/create.ts';
 import type { TokenService } from './hsm/index.ts';
 import { createKube, sqliteOwnership, sqliteScanStore, type KubeService } from './kube/index.ts';
 import { createLogger, processSinks, stderrSink, type LogSink, type Logger } from './log/logger.ts';
-import { createRollouts, type RolloutService } from './rollout/index.ts';
+import { createReconciler, createRollouts, type Reconciler, type RolloutService } from './rollout/index.ts';
 import { createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
 import { openDatabase, type Database } from './store/index.ts';
 import { createVaultService, tokenAccess, type VaultService } from './vault/index.ts';
@@ -51,6 +51,8 @@ export interface Services {
   kube(): KubeService;
   /** Plans, approvals, execution and the journal (and the signed principals and policies). */
   rollouts(): RolloutService;
+  /** Converges standing intents (unmet rollout steps, expired publications) while started. */
+  reconciler(): Reconciler;
 }
 
 export interface Core {
@@ -129,6 +131,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
       events,
       log: log.child('kube'),
       watch: config.host !== 'cli',
+      circuitCooldownMs: config.reconcile?.circuitCooldownMs,
       onClose,
     }),
   );
@@ -148,7 +151,26 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
     }),
   );
 
-  const services: Services = { config, env, log, events, settings, database, audit, tokens, vault, kube, rollouts };
+  const reconciler = once(() => {
+    const r = createReconciler({
+      rollouts: rollouts(),
+      circuit: (cluster) => {
+        try {
+          return kube().registry.client(cluster).circuit();
+        } catch {
+          return null;
+        }
+      },
+      probe: async (cluster, signal) => (await kube().registry.client(cluster).request({ method: 'GET', path: '/version', signal })).status === 200,
+      log: log.child('reconciler'),
+      ...(config.reconcile?.baseIntervalMs === undefined ? {} : { baseIntervalMs: config.reconcile.baseIntervalMs }),
+      ...(config.reconcile?.maxIntervalMs === undefined ? {} : { maxIntervalMs: config.reconcile.maxIntervalMs }),
+    });
+    onClose(() => r.stop());
+    return r;
+  });
+
+  const services: Services = { config, env, log, events, settings, database, audit, tokens, vault, kube, rollouts, reconciler };
   const handlers: Handlers = {
     ...appHandlers({ config, settings, events }),
     ...kubeHandlers({ kube, kubeconfigSources }),
@@ -156,7 +178,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
     ...vaultHandlers({ vault }),
     ...auditHandlers({ audit, vault }),
     ...configHandlers({ vault }),
-    ...rolloutHandlers({ rollouts }),
+    ...rolloutHandlers({ rollouts, reconciler }),
     // Provisioning goes through plans, so the approval policies apply to it too.
     ...routedKubeHandlers({ vault, kube, rollouts }),
   };

@@ -21,12 +21,14 @@ export interface KubeDeps {
   log: Logger;
   /** Long-running hosts follow kubeconfig changes; the CLI reads once. */
   watch: boolean;
+  /** How long an unreachable cluster is not called again (default 15 s). */
+  circuitCooldownMs?: number | undefined;
   onClose(fn: () => void): void;
 }
 
 export function createKube(deps: KubeDeps): KubeService {
-  const { onClose, ...options } = deps;
-  const kube = createKubeService(options);
+  const { onClose, circuitCooldownMs, ...options } = deps;
+  const kube = createKubeService({ ...options, ...(circuitCooldownMs === undefined ? {} : { circuitCooldownMs }) });
   onClose(() => kube.close());
   return kube;
 }

@@ -4,7 +4,7 @@ export { provisionVersion, deprovisionSecret, type ProvisionOptions, type Secret
 export { verifySecret } from './verify.ts';
 export { probeCluster } from './probe.ts';
 export { cellsForCluster, compareSecret, isTargeted, listManagedSecrets } from './scan.ts';
-export { createKubeClient, type KubeClient, type RequestObserver, type RequestEvent } from './http-client.ts';
+export { createKubeClient, type CircuitState, type KubeClient, type RequestObserver, type RequestEvent } from './http-client.ts';
 export { createClusterRegistry, memoryLabelStore, type ClusterLabelStore, type ClusterRegistry } from './registry.ts';
 export { sqliteScanStore, memoryScanStore, type ScanStore } from './scan-store.ts';
 export { isOwned, memoryOwnership, sqliteOwnership, type OwnedSecret, type SecretOwnership } from './ownership.ts';

@@ -59,6 +59,13 @@ export interface JournalStep extends RolloutStep {
   idx: number;
 }
 
+/** A step of a standing intent not met yet. */
+export interface UnmetStep extends JournalStep {
+  rolloutId: string;
+  planHash: string;
+  rolloutStatus: RolloutStatus;
+}
+
 const toStep = (r: StepRow): JournalStep => ({
   idx: r.idx,
   app: r.app,
@@ -241,6 +248,68 @@ export class RolloutJournal {
   interrupted(): RolloutSummary[] {
     const ids = this.db.prepare("SELECT id FROM rollouts WHERE status = 'interrupted' ORDER BY started_at DESC").all() as { id: string }[];
     return ids.map((r) => this.summary(r.id)!);
+  }
+
+  /**
+   * Steps not met of rollouts that ended failed, were interrupted or are running again: the
+   * standing intents the reconciler converges (it runs only the ones not running). A step is superseded (left out) when a later rollout has a step for
+   * the same Secret on the same cluster: the newer intent wins, an old one never rolls it back.
+   */
+  unmet(): UnmetStep[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.*, r.plan_hash AS plan_hash, r.status AS rollout_status FROM rollout_steps s JOIN rollouts r ON r.id = s.rollout_id
+         WHERE r.status IN ('failed', 'interrupted', 'running') AND s.state IN ('failed', 'pending', 'in-flight')
+         AND NOT EXISTS (SELECT 1 FROM rollout_steps s2 JOIN rollouts r2 ON r2.id = s2.rollout_id
+           WHERE s2.app = s.app AND s2.secret = s.secret AND s2.namespace = s.namespace AND s2.cluster = s.cluster
+           AND (r2.started_at > r.started_at OR (r2.started_at = r.started_at AND r2.id > r.id)))
+         ORDER BY r.started_at, s.idx`,
+      )
+      .all() as unknown as (StepRow & { plan_hash: string; rollout_status: RolloutStatus })[];
+    return rows.map((r) => ({ ...toStep(r), rolloutId: r.rollout_id, planHash: r.plan_hash, rolloutStatus: r.rollout_status }));
+  }
+
+  /**
+   * Secrets of an app Tessera last wrote (not deleted) on a cluster, from the journal: what an
+   * unpublication must delete there even while the cluster cannot be scanned (a tombstone).
+   */
+  lastWritten(app: string, cluster: string): { secret: string; namespace: string }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.secret, s.namespace, s.action FROM rollout_steps s
+         WHERE s.app = ? AND s.cluster = ? AND s.state = 'done'
+         AND s.updated_at = (SELECT MAX(s2.updated_at) FROM rollout_steps s2 WHERE s2.app = s.app AND s2.cluster = s.cluster AND s2.secret = s.secret AND s2.namespace = s.namespace AND s2.state = 'done')`,
+      )
+      .all(app, cluster) as { secret: string; namespace: string; action: string }[];
+    const out = new Map<string, { secret: string; namespace: string }>();
+    for (const r of rows) if (r.action !== 'delete') out.set(`${r.namespace}/${r.secret}`, { secret: r.secret, namespace: r.namespace });
+    return [...out.values()].sort((a, b) => (a.namespace + a.secret < b.namespace + b.secret ? -1 : 1));
+  }
+
+  // ---- time-limited publications ----
+
+  setExpiry(app: string, cluster: string, expiresAt: string, setBy: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO publication_expiry (app, cluster, expires_at, set_by, set_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (app, cluster) DO UPDATE SET expires_at = excluded.expires_at, set_by = excluded.set_by, set_at = excluded.set_at',
+      )
+      .run(app, cluster, expiresAt, setBy, new Date().toISOString());
+  }
+
+  clearExpiry(app: string, cluster: string): void {
+    this.db.prepare('DELETE FROM publication_expiry WHERE app = ? AND cluster = ?').run(app, cluster);
+  }
+
+  expiries(): { app: string; cluster: string; expiresAt: string; setBy: string; setAt: string }[] {
+    return (
+      this.db.prepare('SELECT * FROM publication_expiry ORDER BY expires_at, app, cluster').all() as {
+        app: string;
+        cluster: string;
+        expires_at: string;
+        set_by: string;
+        set_at: string;
+      }[]
+    ).map((r) => ({ app: r.app, cluster: r.cluster, expiresAt: r.expires_at, setBy: r.set_by, setAt: r.set_at }));
   }
 
   /** The wiring hash of the last successful write of a cell (for "rewire"). */

@@ -21,6 +21,8 @@ export interface PlanInputs {
   /** The wiring hash of the last successful write of a cell, or null. */
   lastWiring: (app: string, secret: string, cluster: string) => string | null;
   adopt: { app: string; secret: string; cluster: string }[];
+  /** Secrets of an app Tessera wrote on a cluster and has not deleted (journal): tombstones for clusters that cannot be scanned. */
+  lastWritten?: (app: string, cluster: string) => { secret: string; namespace: string }[];
 }
 
 export function wiringOf(spec: Pick<SecretSpec, 'delivery' | 'mountPath' | 'workload'>): PlanWiring | null {
@@ -177,6 +179,27 @@ export function computePlan(input: PlanInputs): PlanBody {
                 reason: `The live state is unknown (${live?.reason ?? cell?.reason ?? 'not scanned'}); apply version ${spec.versionId} (idempotent: no change if it is there).`,
               });
           }
+        }
+      }
+      if (!targeted && cellFailed && input.lastWritten) {
+        // The cluster cannot be listed now (an offline site): what Tessera wrote there and the app
+        // no longer wants is deleted when it returns. Deleting is idempotent (absent is fine).
+        for (const w of input.lastWritten(app, cluster)) {
+          const spec = pub?.secrets.find((s) => s.namespace === w.namespace && s.name === w.secret) ?? null;
+          actions.push({
+            app,
+            secret: w.secret,
+            namespace: w.namespace,
+            cluster,
+            action: 'delete',
+            reason: `Delete Secret ${w.namespace}/${w.secret} (and its wiring), which Tessera wrote there: ${input.intent === 'delete-app' ? `${app} is being deleted` : `${app} is not published to ${cluster}`}. The cluster cannot be reached now (${cell.reason}); the deletion stands until it returns.`,
+            versionId: null,
+            liveVersionId: null,
+            keys: { added: [], removed: [], kept: [] },
+            overwrite: false,
+            wiring: spec ? wiringOf(spec) : null,
+            createNamespace: false,
+          });
         }
       }
       for (const live of cell?.secrets ?? []) {

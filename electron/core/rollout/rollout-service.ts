@@ -17,6 +17,7 @@ import {
   type TrustPolicyView,
   type TrustPrincipalView,
   type TrustStatus,
+  type PublicationExpiry,
   type Role,
   type AdoptReview,
   type AppOwnersView,
@@ -40,7 +41,8 @@ import type { Logger } from '../log/logger.ts';
 import type { Database } from '../store/index.ts';
 import type { TokenAccess, VaultService } from '../vault/index.ts';
 import { evaluate, missingSentence } from './approvals.ts';
-import { RolloutJournal, type JournalStep } from './journal.ts';
+import { RolloutJournal, type JournalStep, type UnmetStep } from './journal.ts';
+import { isRetriable } from './retriable.ts';
 import { computePlan, scopeClusters, wiringHash } from './planner.ts';
 import { tokenSigner, type Signer } from './signer.ts';
 import { TrustStore, spkiFromPem, type TrustState } from './trust.ts';
@@ -103,6 +105,8 @@ export class RolloutService {
   private readonly options: RolloutServiceOptions;
   private readonly signer: Signer;
   private readonly running = new Map<string, AbortController>();
+  /** Set by a running reconciler: when it tries a rollout's unmet steps next. */
+  nextAttempt: ((rolloutId: string) => string | null) | null = null;
 
   constructor(options: RolloutServiceOptions) {
     this.options = options;
@@ -271,6 +275,7 @@ export class RolloutService {
       scan,
       versionKeys: (id) => this.vault.versionKeyNames(id),
       lastWiring: (app, secret, cluster) => this.journal.lastWiring(app, secret, cluster),
+      lastWritten: (app, cluster) => this.journal.lastWritten(app, cluster),
       adopt: req.adopt ?? [],
     });
     // Approvals bind each version's content: replacing a version row under the same id voids them.
@@ -300,9 +305,74 @@ export class RolloutService {
     return this.plan({ scope: { apps: [app] }, as, refresh, intent: 'delete-app' });
   }
 
-  async publish(app: string, cluster: string, state: 'published' | 'unpublished', as?: string): Promise<PlanView> {
+  async publish(app: string, cluster: string, state: 'published' | 'unpublished', as?: string, expiresAt?: string): Promise<PlanView> {
     this.vault.setPublication(app, cluster, state);
+    if (state === 'published' && expiresAt !== undefined) this.setExpiry(app, [cluster], expiresAt, as);
+    else this.journal.clearExpiry(app, cluster);
     return this.plan({ scope: { apps: [app], clusters: [cluster] }, as });
+  }
+
+  // ---- time-limited publications ----
+
+  /** Publications of `app` on `clusters` end at `expiresAt`: the reconciler unpublishes and deprovisions them then. */
+  setExpiry(app: string, clusters: readonly string[], expiresAt: string, as?: string): void {
+    const at = Date.parse(expiresAt);
+    if (Number.isNaN(at)) throw new TesseraError('INVALID_INPUT', '"expiresAt" must be a date and time (ISO 8601).', { field: 'expiresAt' });
+    if (at <= Date.now()) throw new TesseraError('INVALID_INPUT', '"expiresAt" must lie in the future.', { field: 'expiresAt' });
+    const who = this.who(as);
+    const iso = new Date(at).toISOString();
+    for (const cluster of clusters) {
+      this.journal.setExpiry(app, cluster, iso, who);
+      this.audit(who, 'app.publish.expiry', `app/${app}`, { cluster, expiresAt: iso });
+    }
+  }
+
+  expiries(): PublicationExpiry[] {
+    return this.journal.expiries();
+  }
+
+  /**
+   * Unpublishes every expired publication and deprovisions it through a plan, executed at once
+   * where no policy asks for approval (filed for approval otherwise). Audited as app.expire.
+   * Returns how many publications expired.
+   */
+  async expirePublications(signal?: AbortSignal): Promise<number> {
+    const now = Date.now();
+    const due = this.journal.expiries().filter((e) => Date.parse(e.expiresAt) <= now);
+    const byApp = new Map<string, typeof due>();
+    for (const e of due) byApp.set(e.app, [...(byApp.get(e.app) ?? []), e]);
+    for (const [app, list] of byApp) {
+      const clusters = list.map((e) => e.cluster);
+      if (this.vault.hasApp(app)) for (const c of clusters) this.vault.setPublication(app, c, 'unpublished');
+      for (const e of list) {
+        this.journal.clearExpiry(app, e.cluster);
+        this.audit(this.options.actor(), 'app.expire', `app/${app}`, { cluster: e.cluster, expiresAt: e.expiresAt, setBy: e.setBy });
+      }
+      const known = new Set(
+        this.options
+          .kube()
+          .clusters()
+          .map((c) => c.name),
+      );
+      const plan = await this.plan({ scope: { apps: [app], clusters: clusters.filter((c) => known.has(c)) }, as: list[0]!.setBy, signal });
+      if (plan.changes.length === 0) continue;
+      if (!plan.approved) {
+        this.audit(this.options.actor(), 'app.expire.awaiting-approval', `plan/${plan.hash}`, { app, clusters: clusters.length });
+        continue;
+      }
+      await this.executeStanding(plan.hash, list[0]!.setBy, signal);
+    }
+    return due.length;
+  }
+
+  /** Executes a plan on behalf of whoever set the standing intent (an expiry), with every check of the gate but the requester's token proof. */
+  private async executeStanding(hash: string, requester: string, signal?: AbortSignal): Promise<RolloutView> {
+    const { body } = await this.gate(hash, undefined, 'rollout.execute', { requester });
+    const id = randomUUID();
+    this.journal.createRollout(id, hash, requester, body, (a) => wiringHash(a.wiring));
+    this.audit(requester, 'rollout.start', `rollout/${id}`, { planHash: hash, steps: this.journal.steps(id).length, signed: false, standing: true });
+    this.options.events?.emit('rollout.state', this.journal.summary(id)!);
+    return this.run(id, body, requester, signal);
   }
 
   async retarget(app: string, targeting: AppTargeting, as?: string): Promise<PlanView> {
@@ -441,7 +511,13 @@ export class RolloutService {
   // ---- execution ----
 
   /** Everything checked before a write: plan integrity, the signed chain, fresh labels, approvals, the requester's proof. */
-  private async gate(hash: string, as: string | undefined, what: string): Promise<{ body: PlanBody; requester: string; trust: TrustState }> {
+  private async gate(
+    hash: string,
+    as: string | undefined,
+    what: string,
+    /** Converging a rollout a proven requester already started: its requester, whose proof was given then. */
+    standing?: { requester: string },
+  ): Promise<{ body: PlanBody; requester: string; trust: TrustState }> {
     const actor = this.who(as);
     try {
       const plan = this.loadPlan(hash);
@@ -461,10 +537,12 @@ export class RolloutService {
             `The labels of cluster "${c.name}" changed since plan ${hash.slice(0, 12)}… was made, so other policies may apply; make a new plan.`,
           );
       }
-      const principal = as ?? this.options.defaultPrincipal();
+      const principal = standing ? standing.requester : (as ?? this.options.defaultPrincipal());
       const { requirements } = evaluate(hash, plan.body, this.journal.approvals(hash), trust, this.requesters(plan.createdBy, principal));
       const needsRequester = requirements.some((r) => r.required > 0);
-      if (principal !== undefined) {
+      if (standing) {
+        // The approvals are checked again below, against the signed chain as it is now.
+      } else if (principal !== undefined) {
         const p = trust.principals.get(principal);
         if (!p) throw new TesseraError('NOT_FOUND', `There is no principal named "${principal}" in the signed chain.`, { field: 'as' });
         // The requester proves who they are: their token signs the execution of this plan.
@@ -525,14 +603,36 @@ export class RolloutService {
     return { cancelled: true };
   }
 
-  private async run(id: string, body: PlanBody, requester: string, outer?: AbortSignal): Promise<RolloutView> {
+  /**
+   * Converges a standing intent: runs again the unmet steps of a rollout on the given clusters,
+   * for the same plan hash, without a new approval and without the requester at the keyboard.
+   * Everything else the gate checks (plan integrity, the signed chain, labels, approvals) is
+   * checked again. Called by the reconciler.
+   */
+  async converge(id: string, clusters: readonly string[], signal?: AbortSignal): Promise<RolloutView> {
+    this.recoverInterrupted();
+    const row = this.journal.rolloutRow(id);
+    if (!row) throw new TesseraError('NOT_FOUND', `There is no rollout ${id}.`, { field: 'rolloutId' });
+    if (row.status === 'running') throw new TesseraError('CONFLICT', `Rollout ${id} is running (process ${row.owner_pid}).`);
+    const { body, requester } = await this.gate(row.plan_hash, undefined, 'rollout.reconcile', { requester: row.requester });
+    this.journal.claim(id, requester);
+    this.audit(requester, 'rollout.reconcile', `rollout/${id}`, { planHash: row.plan_hash, clusters: clusters.length });
+    return this.run(id, body, requester, signal, new Set(clusters));
+  }
+
+  /** Unmet steps of standing rollouts (failed, interrupted), not superseded by a later rollout of the same cell. */
+  unmet(): UnmetStep[] {
+    return this.journal.unmet();
+  }
+
+  private async run(id: string, body: PlanBody, requester: string, outer?: AbortSignal, only?: ReadonlySet<string>): Promise<RolloutView> {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     outer?.addEventListener('abort', onAbort, { once: true });
     this.running.set(id, controller);
     const signal = controller.signal;
     const kube = this.options.kube();
-    const todo = this.journal.steps(id).filter((s) => s.state !== 'done' && s.state !== 'skipped');
+    const todo = this.journal.steps(id).filter((s) => s.state !== 'done' && s.state !== 'skipped' && (only === undefined || only.has(s.cluster)));
     const all = this.journal.summary(id)!;
     let done = all.done;
     let failed = 0;
@@ -733,6 +833,18 @@ export class RolloutService {
           failedSteps.length > 0 ? 'failed' : doneSteps.length === list.length ? 'done' : list.some((s) => s.state === 'in-flight') ? 'in-flight' : 'pending';
         return { cluster, state, steps: list.length, done: doneSteps.length, failed: failedSteps.length, error: failedSteps[0]?.error ?? null };
       });
-    return { ...summary, clusters, steps: steps.map(({ idx: _idx, ...s }) => s) };
+    const waitingClusters = new Set(
+      this.journal
+        .unmet()
+        .filter((u) => u.rolloutId === id && u.rolloutStatus !== 'running' && isRetriable(u))
+        .map((u) => u.cluster),
+    );
+    const next = this.nextAttempt?.(id) ?? null;
+    return {
+      ...summary,
+      clusters,
+      steps: steps.map(({ idx: _idx, ...s }) => s),
+      ...(waitingClusters.size > 0 ? { waiting: { clusters: waitingClusters.size, nextAttempt: next } } : {}),
+    };
   }
 }

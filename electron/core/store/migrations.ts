@@ -61,4 +61,10 @@ INSERT OR IGNORE INTO owned_secrets (cluster, namespace, name, uid, manager, how
 `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [VAULT_INITIAL, KUBE_SCANS, ROLLOUT_JOURNAL, TRUST_KINDS_VERSION_SIGNATURES, OWNED_SECRETS];
+/** Time-limited publications: when the reconciler unpublishes an app from a cluster. */
+const ROLLOUT_PUBLICATION_EXPIRY: Migration = {
+  id: '0006_rollout_publication_expiry',
+  sql: 'CREATE TABLE publication_expiry (app TEXT NOT NULL, cluster TEXT NOT NULL, expires_at TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL, PRIMARY KEY (app, cluster));',
+};
+
+export const MIGRATIONS: readonly Migration[] = [VAULT_INITIAL, KUBE_SCANS, ROLLOUT_JOURNAL, TRUST_KINDS_VERSION_SIGNATURES, OWNED_SECRETS, ROLLOUT_PUBLICATION_EXPIRY];

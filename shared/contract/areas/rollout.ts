@@ -106,6 +106,29 @@ export interface RolloutSummary {
 export interface RolloutView extends RolloutSummary {
   clusters: RolloutClusterStatus[];
   steps: RolloutStep[];
+  /** Clusters whose steps are unmet but retried by the reconciler (standing intent), and its next attempt. */
+  waiting?: { clusters: number; nextAttempt: string | null };
+}
+
+/** An (app, cluster) cell with an unmet step of a standing rollout, and when Tessera tries it next. */
+export interface PendingCell {
+  app: string;
+  cluster: string;
+  rolloutId: string;
+  action: PlanActionKind;
+  attempts: number;
+  /** Null when no reconciler runs in this process, or the error needs a person (a new plan). */
+  nextAttempt: string | null;
+  error: ContractError | null;
+}
+
+/** A time-limited publication: unpublished (and deprovisioned) by the reconciler at expiresAt. */
+export interface PublicationExpiry {
+  app: string;
+  cluster: string;
+  expiresAt: string;
+  setBy: string;
+  setAt: string;
 }
 
 export interface RolloutProgressEvent {
@@ -221,9 +244,14 @@ export const rolloutChannels = {
     'Plan removing every live Secret of an app; executing it deletes the app from the vault after',
   ),
   'rollout.publish': channel<PlanView>()(
-    z.object({ app: name, cluster: name, state: z.enum(['published', 'unpublished']), as }).strict(),
-    'Publish or unpublish an app on a cluster and plan the provisioning or deprovisioning',
+    z.object({ app: name, cluster: name, state: z.enum(['published', 'unpublished']), as, expiresAt: z.iso.datetime({ offset: true }).optional() }).strict(),
+    'Publish or unpublish an app on a cluster and plan the provisioning or deprovisioning; a publication may end at expiresAt',
   ),
+  'rollout.pending': channel<PendingCell[]>()(
+    z.object({}).strict(),
+    'Cells with an unmet step of a standing rollout, and when the reconciler tries each next (null: no reconciler runs here)',
+  ),
+  'rollout.expiries': channel<PublicationExpiry[]>()(z.object({}).strict(), 'Time-limited publications and when each ends'),
   'rollout.retarget': channel<PlanView>()(
     z.object({ app: name, targeting: z.object({ selector, include: z.array(name).max(10_000), exclude: z.array(name).max(10_000) }).strict(), as }).strict(),
     "Change an app's targeting and plan the provisioning and deprovisioning that follow",

@@ -1,6 +1,6 @@
 // Shared by the rollout tests: a core on SoftHSM2 tokens (a security officer and two release
 // managers), the signed chain bootstrapped, an app with secrets, and channel helpers.
-import { createCore, type Core } from '../../../electron/core/index.ts';
+import { createCore, type Core, type CoreConfig } from '../../../electron/core/index.ts';
 import type { Result, TokenKeyView } from '../../../shared/contract/index.ts';
 import { createSoftHsm, type SoftHsm } from '../../support/softhsm.ts';
 
@@ -24,7 +24,7 @@ export async function refusal(core: Core, channel: string, input: unknown): Prom
   return result.error;
 }
 
-export function makeCore(dataDir: string, module: string, kubeconfig: string, env: NodeJS.ProcessEnv = {}): Core {
+export function makeCore(dataDir: string, module: string, kubeconfig: string, env: NodeJS.ProcessEnv = {}, reconcile?: CoreConfig['reconcile']): Core {
   const core = createCore(
     {
       dataDir,
@@ -33,6 +33,7 @@ export function makeCore(dataDir: string, module: string, kubeconfig: string, en
       host: 'cli',
       env: { ...process.env, TESSERA_ACTOR: 'tester', ...env },
       hsm: { autoLockMs: 600_000, presencePollMs: 60_000, keychain: null },
+      ...(reconcile ? { reconcile } : {}),
     },
     { logSinks: [] },
   );

@@ -3,7 +3,7 @@
 // one-click actions cannot bypass the approval policies.
 import { TesseraError, type ClusterOutcome } from '../../../../shared/contract/index.ts';
 import type { KubeService } from '../../kube/index.ts';
-import { scopeClusters, type RolloutService } from '../../rollout/index.ts';
+import { scopeClusters, type Reconciler, type RolloutService } from '../../rollout/index.ts';
 import type { VaultService } from '../../vault/index.ts';
 import type { Handlers } from '../dispatcher.ts';
 
@@ -11,6 +11,8 @@ type RolloutChannel =
   | 'rollout.plan'
   | 'rollout.planDeleteApp'
   | 'rollout.publish'
+  | 'rollout.pending'
+  | 'rollout.expiries'
   | 'rollout.retarget'
   | 'rollout.getPlan'
   | 'rollout.plans'
@@ -33,12 +35,14 @@ type RolloutChannel =
   | 'rollout.adoptReview'
   | 'rollout.adopt';
 
-export function rolloutHandlers(s: { rollouts: () => RolloutService }): Pick<Handlers, RolloutChannel> {
+export function rolloutHandlers(s: { rollouts: () => RolloutService; reconciler?: () => Reconciler }): Pick<Handlers, RolloutChannel> {
   const r = () => s.rollouts();
   return {
     'rollout.plan': async ({ scope, as, adopt, refresh }, ctx) => r().plan({ scope, as, adopt, refresh, signal: ctx.signal }),
     'rollout.planDeleteApp': async ({ app, as, refresh }) => r().planDeleteApp(app, as, refresh),
-    'rollout.publish': async ({ app, cluster, state, as }) => r().publish(app, cluster, state, as),
+    'rollout.publish': async ({ app, cluster, state, as, expiresAt }) => r().publish(app, cluster, state, as, expiresAt),
+    'rollout.pending': async () => (s.reconciler ? s.reconciler().pending() : []),
+    'rollout.expiries': async () => r().expiries(),
     'rollout.retarget': async ({ app, targeting, as }) => r().retarget(app, targeting, as),
     'rollout.getPlan': async ({ hash }) => r().getPlan(hash),
     'rollout.plans': async ({ limit }) => r().plans(limit),
