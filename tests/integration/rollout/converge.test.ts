@@ -65,7 +65,7 @@ describe.skipIf(skipReason !== null)('standing intent on 1,000 clusters with 10%
     })();
     await value(core, 'vault.createApp', { name: 'pos', namespace: 'default', targeting: { selector: 'fleet=yes', include: [], exclude: [] } });
     await value(core, 'vault.defineSecret', { app: 'pos', name: 'pos-db', delivery: 'env' });
-    await value(core, 'vault.writeVersion', { app: 'pos', secret: 'pos-db', values: [{ name: 'PASSWORD', value: 'pos-1' }] });
+    await value(core, 'vault.writeVersion', { as: 'sofia', app: 'pos', secret: 'pos-db', values: [{ name: 'PASSWORD', value: 'pos-1' }] });
     const vault = core.services.vault();
     for (const c of fleet.contexts) vault.setCluster(c, { fleet: 'yes' });
     const app = vault.apps.find('pos')!;
@@ -166,7 +166,7 @@ describe.skipIf(skipReason !== null)('standing intent on 1,000 clusters with 10%
     core.services.vault().setCluster(site, { fleet: 'temp' });
     await value(core, 'vault.createApp', { name: 'kiosk', namespace: 'default', targeting: { selector: '', include: [site], exclude: [] } });
     await value(core, 'vault.defineSecret', { app: 'kiosk', name: 'break-glass', delivery: 'env' });
-    await value(core, 'vault.writeVersion', { app: 'kiosk', secret: 'break-glass', values: [{ name: 'TOKEN', value: 'bg-1' }] });
+    await value(core, 'vault.writeVersion', { as: 'sofia', app: 'kiosk', secret: 'break-glass', values: [{ name: 'TOKEN', value: 'bg-1' }] });
     const expiresAt = new Date(Date.now() + 3000).toISOString();
     const plan = await value<PlanView>(core, 'rollout.publish', { app: 'kiosk', cluster: site, state: 'published', as: 'sofia', expiresAt });
     expect(plan.approved).toBe(true);
