@@ -26,5 +26,7 @@ const result =
   mode === 'execute'
     ? await core.dispatcher.dispatch('rollout.execute', { hash: ref }, { transport: 'test' })
     : await core.dispatcher.dispatch('rollout.retry', { rolloutId: ref }, { transport: 'test' });
-process.stdout.write(`result ${JSON.stringify(result.ok ? { ok: true, status: (result.value as { status: string }).status } : result)}\n`);
+const view = result.ok ? (result.value as { status: string; steps: { state: string; error: unknown }[] }) : null;
+const firstError = view?.steps.find((s) => s.state === 'failed')?.error;
+process.stdout.write(`result ${JSON.stringify(view ? { ok: true, status: view.status, ...(firstError ? { firstError } : {}) } : result)}\n`);
 await core.close();
