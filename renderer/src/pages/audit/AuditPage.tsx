@@ -1,11 +1,12 @@
 // Audit: the hash-chained log — filter it, verify the chain (pass, or which entry breaks it and
 // why) and export it as JSON Lines. Entries never hold secret values.
-import { Badge, Button, Code, Group, Loader, Pagination, SegmentedControl, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Group, Pagination, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
 import { IconListCheck, IconRefresh, IconSearch, IconShieldCheck } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { AuditEntryView, AuditVerification } from '../../../../shared/contract/index.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { DataTable, type DataColumn } from '../../components/DataTable/index.ts';
+import { QueryState } from '../../components/QueryState/index.ts';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useAction } from '../../hooks/use-action.ts';
 import { useQuery } from '../../hooks/use-query.ts';
@@ -15,6 +16,30 @@ import { VerifyResult } from './VerifyResult.tsx';
 
 const PAGE_SIZE = 100;
 const OUTCOME_COLOR: Record<AuditEntryView['outcome'], string> = { ok: 'green', refused: 'yellow', failed: 'red' };
+
+const COLUMNS: DataColumn<AuditEntryView>[] = [
+  { header: '#', cell: (e) => e.seq },
+  { header: 'Time', cell: (e) => <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time> },
+  { header: 'Actor', cell: (e) => e.actor },
+  { header: 'Action', cell: (e) => <Code>{e.action}</Code> },
+  { header: 'Subject', cell: (e) => e.subject, cellStyle: { wordBreak: 'break-all' } },
+  {
+    header: 'Outcome',
+    cell: (e) => (
+      <Badge color={OUTCOME_COLOR[e.outcome]} variant="light">
+        {e.outcome}
+      </Badge>
+    ),
+  },
+  {
+    header: 'Details',
+    cell: (e) => (
+      <Text size="xs" c="dimmed" lineClamp={2} title={detailsText(e.details)} style={{ wordBreak: 'break-all' }}>
+        {detailsText(e.details)}
+      </Text>
+    ),
+  },
+];
 
 export function AuditPage() {
   const log = useQuery('audit.list', { limit: 10_000 });
@@ -58,104 +83,77 @@ export function AuditPage() {
         }
       />
       {result && <VerifyResult result={result} />}
-      {log.error && <ErrorAlert error={log.error} title="The audit log could not be read" />}
-      {log.loading && !log.data && <Loader aria-label="Loading the audit log" />}
-      {log.data && entries.length === 0 && (
-        <EmptyState icon={<IconListCheck />} title="No audit entries yet">
-          Every app, secret, version, reveal, recipient and cluster change is recorded here as it happens — never with a value. Create an app to see the first
-          entries.
-        </EmptyState>
-      )}
-      {entries.length > 0 && (
-        <>
-          <Group align="flex-end" gap="sm">
-            <Select
-              label="Action"
-              placeholder="Any action"
-              data={actions}
-              value={filter.action}
-              onChange={(action) => set({ action })}
-              clearable
-              searchable
-              w={200}
-            />
-            <Select label="Actor" placeholder="Anyone" data={actors} value={filter.actor} onChange={(actor) => set({ actor })} clearable searchable w={180} />
-            <Stack gap={4}>
-              <Text size="sm" fw={500} id="outcome-label">
-                Outcome
-              </Text>
-              <SegmentedControl
-                aria-labelledby="outcome-label"
-                value={filter.outcome}
-                onChange={(v) => set({ outcome: v as AuditFilter['outcome'] })}
-                data={[
-                  { value: 'all', label: 'All' },
-                  { value: 'ok', label: 'OK' },
-                  { value: 'refused', label: 'Refused' },
-                  { value: 'failed', label: 'Failed' },
-                ]}
+      <QueryState
+        query={log}
+        loadingLabel="Loading the audit log"
+        errorTitle="The audit log could not be read"
+        empty={
+          <EmptyState icon={<IconListCheck />} title="No audit entries yet">
+            Every app, secret, version, reveal, recipient and cluster change is recorded here as it happens — never with a value. Create an app to see the first
+            entries.
+          </EmptyState>
+        }
+      >
+        {() => (
+          <>
+            <Group align="flex-end" gap="sm">
+              <Select
+                label="Action"
+                placeholder="Any action"
+                data={actions}
+                value={filter.action}
+                onChange={(action) => set({ action })}
+                clearable
+                searchable
+                w={200}
               />
-            </Stack>
-            <TextInput
-              label="Text"
-              placeholder="Subject, details…"
-              leftSection={<IconSearch size={16} aria-hidden />}
-              value={filter.text}
-              onChange={(e) => set({ text: e.currentTarget.value })}
-              w={240}
+              <Select label="Actor" placeholder="Anyone" data={actors} value={filter.actor} onChange={(actor) => set({ actor })} clearable searchable w={180} />
+              <Stack gap={4}>
+                <Text size="sm" fw={500} id="outcome-label">
+                  Outcome
+                </Text>
+                <SegmentedControl
+                  aria-labelledby="outcome-label"
+                  value={filter.outcome}
+                  onChange={(v) => set({ outcome: v as AuditFilter['outcome'] })}
+                  data={[
+                    { value: 'all', label: 'All' },
+                    { value: 'ok', label: 'OK' },
+                    { value: 'refused', label: 'Refused' },
+                    { value: 'failed', label: 'Failed' },
+                  ]}
+                />
+              </Stack>
+              <TextInput
+                label="Text"
+                placeholder="Subject, details…"
+                leftSection={<IconSearch size={16} aria-hidden />}
+                value={filter.text}
+                onChange={(e) => set({ text: e.currentTarget.value })}
+                w={240}
+              />
+              {JSON.stringify(filter) !== JSON.stringify(NO_FILTER) && (
+                <Button variant="subtle" onClick={() => set(NO_FILTER)}>
+                  Clear filters
+                </Button>
+              )}
+            </Group>
+            <Text size="sm" c="dimmed" aria-live="polite">
+              Showing {shown.length} of {entries.length} entries, newest first.
+            </Text>
+            <DataTable
+              label="Audit entries"
+              columns={COLUMNS}
+              rows={shown.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE)}
+              rowKey={(e) => String(e.seq)}
+              rowProps={(e) => ({ bg: e.seq === brokenSeq ? 'var(--mantine-color-red-light)' : undefined, 'aria-invalid': e.seq === brokenSeq || undefined })}
+              minWidth={900}
+              tableProps={{ striped: true, verticalSpacing: 4 }}
             />
-            {JSON.stringify(filter) !== JSON.stringify(NO_FILTER) && (
-              <Button variant="subtle" onClick={() => set(NO_FILTER)}>
-                Clear filters
-              </Button>
-            )}
-          </Group>
-          <Text size="sm" c="dimmed" aria-live="polite">
-            Showing {shown.length} of {entries.length} entries, newest first.
-          </Text>
-          <Table.ScrollContainer minWidth={900}>
-            <Table striped aria-label="Audit entries" verticalSpacing={4}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>#</Table.Th>
-                  <Table.Th>Time</Table.Th>
-                  <Table.Th>Actor</Table.Th>
-                  <Table.Th>Action</Table.Th>
-                  <Table.Th>Subject</Table.Th>
-                  <Table.Th>Outcome</Table.Th>
-                  <Table.Th>Details</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {shown.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE).map((e) => (
-                  <Table.Tr key={e.seq} bg={e.seq === brokenSeq ? 'var(--mantine-color-red-light)' : undefined} aria-invalid={e.seq === brokenSeq || undefined}>
-                    <Table.Td>{e.seq}</Table.Td>
-                    <Table.Td>
-                      <time dateTime={e.time}>{new Date(e.time).toLocaleString()}</time>
-                    </Table.Td>
-                    <Table.Td>{e.actor}</Table.Td>
-                    <Table.Td>
-                      <Code>{e.action}</Code>
-                    </Table.Td>
-                    <Table.Td style={{ wordBreak: 'break-all' }}>{e.subject}</Table.Td>
-                    <Table.Td>
-                      <Badge color={OUTCOME_COLOR[e.outcome]} variant="light">
-                        {e.outcome}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="xs" c="dimmed" lineClamp={2} title={detailsText(e.details)} style={{ wordBreak: 'break-all' }}>
-                        {detailsText(e.details)}
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          {pages > 1 && <Pagination total={pages} value={current} onChange={setPage} aria-label="Audit pages" />}
-        </>
-      )}
+            {pages > 1 && <Pagination total={pages} value={current} onChange={setPage} aria-label="Audit pages" />}
+          </>
+        )}
+      </QueryState>
     </Stack>
   );
 }

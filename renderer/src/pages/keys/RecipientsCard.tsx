@@ -14,7 +14,6 @@ import {
   SegmentedControl,
   Select,
   Stack,
-  Table,
   Text,
   TextInput,
   Textarea,
@@ -25,7 +24,9 @@ import { IconArrowsExchange, IconKey, IconPlus, IconUsers } from '@tabler/icons-
 import { useState } from 'react';
 import type { RecipientView, RewrapProgressEvent, RewrapStatus, TokenInfoView } from '../../../../shared/contract/index.ts';
 import { displayNameRule } from '../../../../shared/domain/names.ts';
+import { DataTable, type DataColumn } from '../../components/DataTable/index.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
+import { QueryState } from '../../components/QueryState/index.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { TokenLoginPrompt } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
@@ -200,8 +201,51 @@ export function RecipientsCard() {
   const rewrapStatus = useQuery('vault.rewrapStatus', {});
   useEvent('token.state', () => void tokens.refresh());
   const unlocked = (tokens.data ?? []).flatMap((m) => m.slots.flatMap((s) => (s.token?.state === 'unlocked' ? [s.token] : [])));
-  const list = recipients.data ?? [];
-  const active = list.filter((r) => r.status === 'active');
+  const active = (recipients.data ?? []).filter((r) => r.status === 'active');
+  const columns: DataColumn<RecipientView>[] = [
+    { header: 'Label', cell: (r) => r.label },
+    {
+      header: 'Kind',
+      cell: (r) => (
+        <>
+          {KIND_LABEL[r.kind]}
+          {r.curve ? ` ${r.curve}` : ''}
+          {r.oaepHash ? ` (${r.oaepHash.toUpperCase()})` : ''}
+        </>
+      ),
+    },
+    { header: 'Where', cell: (r) => (r.tokenSerial ? `token ${r.tokenSerial}` : 'public key (PEM)') },
+    { header: 'Fingerprint', cell: (r) => <Code title={r.fingerprint}>{r.fingerprint.slice(0, 16)}…</Code> },
+    { header: 'Versions', cell: (r) => r.versionsWrapped },
+    {
+      header: 'Added',
+      cell: (r) => (
+        <>
+          <Text size="sm">{new Date(r.addedAt).toLocaleString()}</Text>
+          <Text size="xs" c="dimmed">
+            by {r.addedBy}
+          </Text>
+        </>
+      ),
+    },
+    {
+      header: 'Status',
+      cell: (r) => (
+        <Badge color={r.status === 'active' ? 'green' : 'gray'} variant="light">
+          {r.status}
+        </Badge>
+      ),
+    },
+    {
+      header: null,
+      cell: (r) =>
+        r.status === 'active' && (
+          <Button size="xs" variant="default" color="red" onClick={() => setRetiring(r)} aria-label={`Retire recipient ${r.label}`}>
+            Retire
+          </Button>
+        ),
+    },
+  ];
   const changed = async () => {
     await Promise.all([recipients.refresh(), rewrapStatus.refresh()]);
   };
@@ -212,64 +256,18 @@ export function RecipientsCard() {
         <Text size="sm" c="dimmed">
           Every new secret version's data key is wrapped for each active recipient. Add a second recipient on a backup token so a lost token loses nothing.
         </Text>
-        {recipients.error && <ErrorAlert error={recipients.error} />}
-        {recipients.loading && !recipients.data && <Loader aria-label="Loading recipients" />}
-        {recipients.data && active.length === 0 && (
-          <EmptyState icon={<IconUsers />} title="No recipients yet">
-            Unlock a token above, create a key on it, and add it here as a recipient. Until then no secret version can be written.
-          </EmptyState>
-        )}
-        {list.length > 0 && (
-          <Table aria-label="Recipients">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Label</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                <Table.Th>Where</Table.Th>
-                <Table.Th>Fingerprint</Table.Th>
-                <Table.Th>Versions</Table.Th>
-                <Table.Th>Added</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.map((r) => (
-                <Table.Tr key={r.fingerprint}>
-                  <Table.Td>{r.label}</Table.Td>
-                  <Table.Td>
-                    {KIND_LABEL[r.kind]}
-                    {r.curve ? ` ${r.curve}` : ''}
-                    {r.oaepHash ? ` (${r.oaepHash.toUpperCase()})` : ''}
-                  </Table.Td>
-                  <Table.Td>{r.tokenSerial ? `token ${r.tokenSerial}` : 'public key (PEM)'}</Table.Td>
-                  <Table.Td>
-                    <Code title={r.fingerprint}>{r.fingerprint.slice(0, 16)}…</Code>
-                  </Table.Td>
-                  <Table.Td>{r.versionsWrapped}</Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{new Date(r.addedAt).toLocaleString()}</Text>
-                    <Text size="xs" c="dimmed">
-                      by {r.addedBy}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={r.status === 'active' ? 'green' : 'gray'} variant="light">
-                      {r.status}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {r.status === 'active' && (
-                      <Button size="xs" variant="default" color="red" onClick={() => setRetiring(r)} aria-label={`Retire recipient ${r.label}`}>
-                        Retire
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
+        <QueryState query={recipients} loadingLabel="Loading recipients" isEmpty={() => false}>
+          {(list) => (
+            <>
+              {active.length === 0 && (
+                <EmptyState icon={<IconUsers />} title="No recipients yet">
+                  Unlock a token above, create a key on it, and add it here as a recipient. Until then no secret version can be written.
+                </EmptyState>
+              )}
+              {list.length > 0 && <DataTable label="Recipients" columns={columns} rows={list} rowKey={(r) => r.fingerprint} />}
+            </>
+          )}
+        </QueryState>
         <Title order={5}>Add a recipient</Title>
         <SegmentedControl
           aria-label="Add a recipient from"

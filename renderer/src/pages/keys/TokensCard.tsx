@@ -1,11 +1,12 @@
 // Tokens in their slots (flags, PIN counters, lock state), unlock/lock, the keys on an unlocked
 // token and key creation. The PIN field never echoes and is cleared as soon as it is sent.
-import { Badge, Button, Card, Code, Group, Loader, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Code, Group, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconLock, IconLockOpen, IconPlus, IconRefresh } from '@tabler/icons-react';
 import { useState } from 'react';
-import { KEY_TYPES, type KeyType, type TokenInfoView } from '../../../../shared/contract/index.ts';
+import { KEY_TYPES, type KeyType, type TokenInfoView, type TokenKeyView } from '../../../../shared/contract/index.ts';
+import { DataTable, type DataColumn } from '../../components/DataTable/index.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
-import { ErrorAlert } from '../../components/ErrorAlert.tsx';
+import { QueryState } from '../../components/QueryState/index.ts';
 import { UnlockDialog } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import { useEvent } from '../../hooks/use-event.ts';
@@ -33,6 +34,20 @@ function TokenFlags({ token }: { token: TokenInfoView }) {
   );
 }
 
+const KEY_COLUMNS: DataColumn<TokenKeyView>[] = [
+  { header: 'Label', cell: (k) => k.label },
+  { header: 'Type', cell: (k) => k.curve ?? `${k.type.toUpperCase()} ${k.size ?? ''}` },
+  {
+    header: 'Can',
+    cell: (k) =>
+      Object.entries(k.capabilities)
+        .filter(([, v]) => v)
+        .map(([n]) => n)
+        .join(', '),
+  },
+  { header: 'Fingerprint', cell: (k) => <Code>{k.fingerprint.slice(0, 16)}…</Code> },
+];
+
 /** Keys on an unlocked token, and a form to create one. */
 function TokenKeys({ token }: { token: TokenInfoView }) {
   const keys = useQuery('hsm.keys', { tokenSerial: token.serial });
@@ -42,38 +57,9 @@ function TokenKeys({ token }: { token: TokenInfoView }) {
   return (
     <Stack gap="xs" data-testid={`token-keys-${token.label}`}>
       <Title order={5}>Keys on "{token.label}"</Title>
-      {keys.error && <ErrorAlert error={keys.error} />}
-      {keys.loading && !keys.data && <Loader size="sm" aria-label="Loading keys" />}
-      {keys.data && keys.data.length === 0 && <Text size="sm">No usable keys yet.</Text>}
-      {keys.data && keys.data.length > 0 && (
-        <Table aria-label={`Keys on ${token.label}`}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Label</Table.Th>
-              <Table.Th>Type</Table.Th>
-              <Table.Th>Can</Table.Th>
-              <Table.Th>Fingerprint</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {keys.data.map((k) => (
-              <Table.Tr key={k.keyId}>
-                <Table.Td>{k.label}</Table.Td>
-                <Table.Td>{k.curve ?? `${k.type.toUpperCase()} ${k.size ?? ''}`}</Table.Td>
-                <Table.Td>
-                  {Object.entries(k.capabilities)
-                    .filter(([, v]) => v)
-                    .map(([n]) => n)
-                    .join(', ')}
-                </Table.Td>
-                <Table.Td>
-                  <Code>{k.fingerprint.slice(0, 16)}…</Code>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      )}
+      <QueryState query={keys} loadingLabel="Loading keys" loaderSize="sm" empty={<Text size="sm">No usable keys yet.</Text>}>
+        {(data) => <DataTable label={`Keys on ${token.label}`} columns={KEY_COLUMNS} rows={data} rowKey={(k) => k.keyId} />}
+      </QueryState>
       <Group align="flex-end">
         <Select label="New key type" data={[...KEY_TYPES]} value={type} onChange={(v) => v && setType(v as KeyType)} allowDeselect={false} w={140} />
         <TextInput label="Label" value={label} onChange={(e) => setLabel(e.currentTarget.value)} w={200} />
@@ -101,11 +87,58 @@ export function TokensCard() {
   const [unlocking, setUnlocking] = useState<TokenInfoView | null>(null);
   useEvent('token.state', () => void refresh());
   const tokens = (data ?? []).flatMap((m) => m.slots.flatMap((s) => (s.token ? [{ module: m.path, slot: s, token: s.token }] : [])));
+  const columns: DataColumn<TokenInfoView>[] = [
+    { header: 'Label', cell: (token) => token.label },
+    {
+      header: 'Model',
+      cell: (token) => (
+        <>
+          {token.manufacturer} {token.model}
+        </>
+      ),
+    },
+    { header: 'Serial', cell: (token) => <Code>{token.serial}</Code> },
+    { header: 'Firmware', cell: (token) => token.firmwareVersion },
+    { header: 'Flags', cell: (token) => <TokenFlags token={token} /> },
+    {
+      header: 'State',
+      cell: (token) => (
+        <Badge color={token.state === 'unlocked' ? 'green' : token.state === 'absent' ? 'red' : 'gray'} variant="light">
+          {token.state}
+        </Badge>
+      ),
+    },
+    {
+      header: null,
+      cell: (token) =>
+        token.state === 'unlocked' ? (
+          <Button
+            size="xs"
+            variant="default"
+            leftSection={<IconLock size={14} aria-hidden />}
+            onClick={async () => {
+              await logout.run({ tokenSerial: token.serial });
+              await refresh();
+            }}
+          >
+            Lock
+          </Button>
+        ) : (
+          <Button
+            size="xs"
+            leftSection={<IconLockOpen size={14} aria-hidden />}
+            disabled={token.state === 'absent' || token.flags.userPinLocked || !token.flags.tokenInitialized}
+            onClick={() => setUnlocking(token)}
+          >
+            Unlock
+          </Button>
+        ),
+    },
+  ];
   return (
     <Card withBorder>
       <Stack>
         <Title order={4}>Tokens</Title>
-        {error && <ErrorAlert error={error} />}
         {data
           ?.filter((m) => m.problem)
           .map((m) => (
@@ -113,73 +146,17 @@ export function TokensCard() {
               {m.path}: {m.problem}
             </Text>
           ))}
-        {loading && !data && <Loader aria-label="Looking for tokens" />}
-        {data && tokens.length === 0 && (
-          <EmptyState icon={<IconLock />} title="No tokens present">
-            Insert a token, or add its PKCS#11 module in Settings.
-          </EmptyState>
-        )}
-        {tokens.length > 0 && (
-          <Table aria-label="Tokens">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Label</Table.Th>
-                <Table.Th>Model</Table.Th>
-                <Table.Th>Serial</Table.Th>
-                <Table.Th>Firmware</Table.Th>
-                <Table.Th>Flags</Table.Th>
-                <Table.Th>State</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {tokens.map(({ token }) => (
-                <Table.Tr key={token.serial}>
-                  <Table.Td>{token.label}</Table.Td>
-                  <Table.Td>
-                    {token.manufacturer} {token.model}
-                  </Table.Td>
-                  <Table.Td>
-                    <Code>{token.serial}</Code>
-                  </Table.Td>
-                  <Table.Td>{token.firmwareVersion}</Table.Td>
-                  <Table.Td>
-                    <TokenFlags token={token} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={token.state === 'unlocked' ? 'green' : token.state === 'absent' ? 'red' : 'gray'} variant="light">
-                      {token.state}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {token.state === 'unlocked' ? (
-                      <Button
-                        size="xs"
-                        variant="default"
-                        leftSection={<IconLock size={14} aria-hidden />}
-                        onClick={async () => {
-                          await logout.run({ tokenSerial: token.serial });
-                          await refresh();
-                        }}
-                      >
-                        Lock
-                      </Button>
-                    ) : (
-                      <Button
-                        size="xs"
-                        leftSection={<IconLockOpen size={14} aria-hidden />}
-                        disabled={token.state === 'absent' || token.flags.userPinLocked || !token.flags.tokenInitialized}
-                        onClick={() => setUnlocking(token)}
-                      >
-                        Unlock
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
+        <QueryState
+          query={{ data: data === undefined ? undefined : tokens, error, loading }}
+          loadingLabel="Looking for tokens"
+          empty={
+            <EmptyState icon={<IconLock />} title="No tokens present">
+              Insert a token, or add its PKCS#11 module in Settings.
+            </EmptyState>
+          }
+        >
+          {(rows) => <DataTable label="Tokens" columns={columns} rows={rows.map((r) => r.token)} rowKey={(token) => token.serial} />}
+        </QueryState>
         {tokens
           .filter(({ token }) => token.state === 'unlocked')
           .map(({ token }) => (

@@ -1,11 +1,12 @@
 // One plan as an approver reads it: its hash, what changes where (key names, never values),
 // which policies apply with their required and given approvals, and the buttons to approve
 // and execute. Execution streams per-cluster progress below.
-import { Alert, Badge, Button, Card, Code, CopyButton, Group, Select, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, CopyButton, Group, Select, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconCheck, IconPlayerPlay, IconSignature } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { PlanView, RolloutView } from '../../../../shared/contract/index.ts';
+import { DataTable, type DataColumn } from '../../components/DataTable/index.ts';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { TokenLoginPrompt } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
@@ -27,6 +28,58 @@ function KeyChanges({ keys }: { keys: PlanView['changes'][number]['keys'] }) {
   ];
   return parts.length === 0 ? <Text c="dimmed">—</Text> : <Group gap={4}>{parts}</Group>;
 }
+
+type Change = PlanView['changes'][number];
+type Approval = PlanView['approvals'][number];
+
+const CHANGE_COLUMNS: DataColumn<Change>[] = [
+  {
+    header: 'Action',
+    cellStyle: { whiteSpace: 'nowrap' },
+    cell: (a) => (
+      <Badge color={ACTION_COLOR[a.action]} variant="filled" style={{ overflow: 'visible' }}>
+        {a.action}
+      </Badge>
+    ),
+  },
+  {
+    header: 'App / secret',
+    cell: (a) => (
+      <>
+        {a.app} / {a.namespace}/{a.secret}
+      </>
+    ),
+  },
+  { header: 'Cluster', cell: (a) => a.cluster },
+  { header: 'Keys', cell: (a) => <KeyChanges keys={a.keys} /> },
+  { header: 'Why', cell: (a) => <Text size="sm">{a.reason}</Text> },
+];
+
+const APPROVAL_COLUMNS: DataColumn<Approval>[] = [
+  { header: 'Approver', cell: (a) => a.principal },
+  {
+    header: 'Key',
+    cell: (a) => (
+      <>
+        <Code>{a.keyFingerprint.slice(0, 16)}</Code> {a.algorithm}
+      </>
+    ),
+  },
+  { header: 'When', cell: (a) => new Date(a.at).toLocaleString() },
+  {
+    header: 'Counts',
+    cell: (a) =>
+      a.valid ? (
+        <Badge color="green" variant="light">
+          valid
+        </Badge>
+      ) : (
+        <Text size="sm" c="red">
+          {a.note}
+        </Text>
+      ),
+  },
+];
 
 export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
   const plan = useQuery('rollout.getPlan', { hash });
@@ -100,38 +153,14 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
           Every cell in this plan's scope is already as published.
         </Alert>
       ) : (
-        <Table striped aria-label="Planned changes" data-testid="plan-changes">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Action</Table.Th>
-              <Table.Th>App / secret</Table.Th>
-              <Table.Th>Cluster</Table.Th>
-              <Table.Th>Keys</Table.Th>
-              <Table.Th>Why</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {p.changes.slice(0, 500).map((a) => (
-              <Table.Tr key={`${a.app}/${a.secret}@${a.cluster}`}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Badge color={ACTION_COLOR[a.action]} variant="filled" style={{ overflow: 'visible' }}>
-                    {a.action}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>
-                  {a.app} / {a.namespace}/{a.secret}
-                </Table.Td>
-                <Table.Td>{a.cluster}</Table.Td>
-                <Table.Td>
-                  <KeyChanges keys={a.keys} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{a.reason}</Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          label="Planned changes"
+          testId="plan-changes"
+          columns={CHANGE_COLUMNS}
+          rows={p.changes.slice(0, 500)}
+          rowKey={(a) => `${a.app}/${a.secret}@${a.cluster}`}
+          tableProps={{ striped: true }}
+        />
       )}
       {p.changes.length > 500 && (
         <Text size="sm" c="dimmed">
@@ -157,38 +186,7 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
               </Group>
             ))}
           {p.approvals.length > 0 && (
-            <Table aria-label="Approvals given">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Approver</Table.Th>
-                  <Table.Th>Key</Table.Th>
-                  <Table.Th>When</Table.Th>
-                  <Table.Th>Counts</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {p.approvals.map((a) => (
-                  <Table.Tr key={`${a.principal}-${a.at}`}>
-                    <Table.Td>{a.principal}</Table.Td>
-                    <Table.Td>
-                      <Code>{a.keyFingerprint.slice(0, 16)}</Code> {a.algorithm}
-                    </Table.Td>
-                    <Table.Td>{new Date(a.at).toLocaleString()}</Table.Td>
-                    <Table.Td>
-                      {a.valid ? (
-                        <Badge color="green" variant="light">
-                          valid
-                        </Badge>
-                      ) : (
-                        <Text size="sm" c="red">
-                          {a.note}
-                        </Text>
-                      )}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+            <DataTable label="Approvals given" columns={APPROVAL_COLUMNS} rows={p.approvals} rowKey={(a) => `${a.principal}-${a.at}`} />
           )}
           {needsApproval && (
             <Group align="flex-end">

@@ -1,8 +1,9 @@
 // A rollout as it runs and after: a progress bar, each cluster's state from rollout.progress
 // events, cancel while running, and "retry failed" afterwards.
-import { Badge, Button, Group, Progress, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, Progress, Stack, Text, type TableTrProps } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import type { RolloutProgressEvent, RolloutView, StepState } from '../../../../shared/contract/index.ts';
+import { DataTable, type DataColumn } from '../../components/DataTable/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import { useEvent } from '../../hooks/use-event.ts';
 import { STEP_COLOR } from './action-look.ts';
@@ -22,6 +23,19 @@ interface ClusterLine {
   state: StepState;
   error: string | null;
 }
+
+const PROGRESS_COLUMNS: DataColumn<ClusterLine>[] = [
+  { header: 'Cluster', cell: (l) => l.cluster },
+  {
+    header: 'State',
+    cell: (l) => (
+      <Badge color={STEP_COLOR[l.state]} variant="light">
+        {l.state}
+      </Badge>
+    ),
+  },
+  { header: 'Error', cell: (l) => <Text size="sm">{l.error ?? ''}</Text> },
+];
 
 export function RolloutProgress({ rollout, running, actingAs, onChange }: RolloutProgressProps) {
   const [live, setLive] = useState<Map<string, ClusterLine>>(new Map());
@@ -84,30 +98,13 @@ export function RolloutProgress({ rollout, running, actingAs, onChange }: Rollou
         </Text>
       )}
       {lines.length > 0 && (
-        <Table aria-label="Progress per cluster">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Cluster</Table.Th>
-              <Table.Th>State</Table.Th>
-              <Table.Th>Error</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {lines.slice(0, 1000).map((l) => (
-              <Table.Tr key={l.cluster} data-testid={`progress-${l.cluster}`}>
-                <Table.Td>{l.cluster}</Table.Td>
-                <Table.Td>
-                  <Badge color={STEP_COLOR[l.state]} variant="light">
-                    {l.state}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{l.error ?? ''}</Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
+        <DataTable
+          label="Progress per cluster"
+          columns={PROGRESS_COLUMNS}
+          rows={lines.slice(0, 1000)}
+          rowKey={(l) => l.cluster}
+          rowProps={(l) => ({ 'data-testid': `progress-${l.cluster}` }) as TableTrProps}
+        />
       )}
     </Stack>
   );

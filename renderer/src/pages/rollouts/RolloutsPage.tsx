@@ -1,13 +1,16 @@
 // Rollouts: plans with their diff and approvals, execution with live per-cluster progress,
 // history, resume of interrupted rollouts, and the approvers and policies behind it all.
-import { Alert, Badge, Button, Card, Grid, Group, NavLink, ScrollArea, Select, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Card, Grid, Group, NavLink, ScrollArea, Select, Stack, Tabs, Text, TextInput } from '@mantine/core';
 import { IconPlus, IconRocket } from '@tabler/icons-react';
 import { useState } from 'react';
+import type { RolloutClusterStatus, RolloutSummary } from '../../../../shared/contract/index.ts';
 import { parseSelector } from '../../../../shared/domain/labels.ts';
 import { navigate, useRoute } from '../../app/routes.ts';
+import { DataTable, type DataColumn } from '../../components/DataTable/index.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
 import { ErrorAlert } from '../../components/ErrorAlert.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { QueryState } from '../../components/QueryState/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import { useEvent } from '../../hooks/use-event.ts';
 import { useQuery } from '../../hooks/use-query.ts';
@@ -74,76 +77,85 @@ function NewPlan({ actingAs }: { actingAs: string | null }) {
   );
 }
 
+const CLUSTER_COLUMNS: DataColumn<RolloutClusterStatus>[] = [
+  { header: 'Cluster', cell: (c) => c.cluster },
+  {
+    header: 'State',
+    cell: (c) => (
+      <Badge color={STEP_COLOR[c.state]} variant="light">
+        {c.state}
+      </Badge>
+    ),
+  },
+  {
+    header: 'Steps',
+    cell: (c) => (
+      <>
+        {c.done} of {c.steps} steps
+      </>
+    ),
+  },
+  { header: 'Error', cell: (c) => c.error?.message ?? '' },
+];
+
 function History() {
   const list = useQuery('rollout.list', {});
   const [selected, setSelected] = useState<string | null>(null);
   const detail = useQuery('rollout.get', { rolloutId: selected ?? '' }, { enabled: selected !== null });
   useEvent('rollout.state', () => void list.refresh());
-  if (list.error) return <ErrorAlert error={list.error} />;
-  if (list.data?.length === 0) return <Text c="dimmed">No rollout has run yet.</Text>;
+  const columns: DataColumn<RolloutSummary>[] = [
+    { header: 'Started', cell: (r) => new Date(r.startedAt).toLocaleString() },
+    {
+      header: 'Plan',
+      cell: (r) => (
+        <Button variant="subtle" size="compact-sm" onClick={() => navigate('rollouts', r.planHash)}>
+          {r.planHash.slice(0, 12)}
+        </Button>
+      ),
+    },
+    { header: 'By', cell: (r) => r.requester },
+    {
+      header: 'Status',
+      cell: (r) => (
+        <Badge color={r.status === 'completed' ? 'green' : r.status === 'running' ? 'blue' : 'red'} variant="light">
+          {r.status}
+        </Badge>
+      ),
+    },
+    {
+      header: 'Steps',
+      cell: (r) => (
+        <>
+          {r.done} / {r.total}
+          {r.failed > 0 ? `, ${r.failed} failed` : ''}
+        </>
+      ),
+    },
+    { header: 'Unwraps', cell: (r) => r.unwraps },
+  ];
   return (
-    <Stack>
-      <Table highlightOnHover aria-label="Rollout history">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Started</Table.Th>
-            <Table.Th>Plan</Table.Th>
-            <Table.Th>By</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Steps</Table.Th>
-            <Table.Th>Unwraps</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(list.data ?? []).map((r) => (
-            <Table.Tr key={r.id} onClick={() => setSelected(r.id)} style={{ cursor: 'pointer' }} aria-selected={selected === r.id}>
-              <Table.Td>{new Date(r.startedAt).toLocaleString()}</Table.Td>
-              <Table.Td>
-                <Button variant="subtle" size="compact-sm" onClick={() => navigate('rollouts', r.planHash)}>
-                  {r.planHash.slice(0, 12)}
-                </Button>
-              </Table.Td>
-              <Table.Td>{r.requester}</Table.Td>
-              <Table.Td>
-                <Badge color={r.status === 'completed' ? 'green' : r.status === 'running' ? 'blue' : 'red'} variant="light">
-                  {r.status}
-                </Badge>
-              </Table.Td>
-              <Table.Td>
-                {r.done} / {r.total}
-                {r.failed > 0 ? `, ${r.failed} failed` : ''}
-              </Table.Td>
-              <Table.Td>{r.unwraps}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-      {detail.data && (
-        <Card withBorder>
-          <Text fw={600} mb="xs">
-            Rollout {detail.data.id.slice(0, 8)}: every cluster
-          </Text>
-          <Table aria-label="Clusters of the rollout">
-            <Table.Tbody>
-              {detail.data.clusters.map((c) => (
-                <Table.Tr key={c.cluster}>
-                  <Table.Td>{c.cluster}</Table.Td>
-                  <Table.Td>
-                    <Badge color={STEP_COLOR[c.state]} variant="light">
-                      {c.state}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td>
-                    {c.done} of {c.steps} steps
-                  </Table.Td>
-                  <Table.Td>{c.error?.message ?? ''}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Card>
+    <QueryState query={list} loadingLabel="Loading rollout history" empty={<Text c="dimmed">No rollout has run yet.</Text>}>
+      {(rows) => (
+        <Stack>
+          <DataTable
+            label="Rollout history"
+            columns={columns}
+            rows={rows}
+            rowKey={(r) => r.id}
+            rowProps={(r) => ({ onClick: () => setSelected(r.id), style: { cursor: 'pointer' }, 'aria-selected': selected === r.id })}
+            tableProps={{ highlightOnHover: true }}
+          />
+          {detail.data && (
+            <Card withBorder>
+              <Text fw={600} mb="xs">
+                Rollout {detail.data.id.slice(0, 8)}: every cluster
+              </Text>
+              <DataTable label="Clusters of the rollout" columns={CLUSTER_COLUMNS} rows={detail.data.clusters} rowKey={(c) => c.cluster} />
+            </Card>
+          )}
+        </Stack>
       )}
-    </Stack>
+    </QueryState>
   );
 }
 

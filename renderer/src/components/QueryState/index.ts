@@ -1,0 +1,1 @@
+export { QueryState, type QueryLike, type QueryStateProps } from './QueryState.tsx';
