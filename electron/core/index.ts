@@ -23,6 +23,7 @@ import { createKube, sqliteOwnership, sqliteScanStore, type KubeService } from '
 import { createLogger, processSinks, stderrSink, type LogSink, type Logger } from './log/logger.ts';
 import { createReconciler, createRollouts, type Reconciler, type RolloutService } from './rollout/index.ts';
 import { createSettingsStore, type SettingsStore } from './settings/settings-store.ts';
+import { createConfirmationGate, type ConfirmationGate } from './settings/confirmation.ts';
 import { openDatabase, type Database } from './store/index.ts';
 import { createVaultService, tokenAccess, type VaultService } from './vault/index.ts';
 import { vaultCatalog, vaultLabelStore } from './wiring/vault-catalog.ts';
@@ -61,6 +62,8 @@ export interface Core {
   events: EventBus;
   log: Logger;
   services: Services;
+  /** Where hosts plug in the confirmation the renderer cannot give itself (native dialog, terminal code). */
+  confirmations: ConfirmationGate;
   close(): Promise<void>;
 }
 
@@ -170,9 +173,16 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
     return r;
   });
 
+  const confirmations = createConfirmationGate();
   const services: Services = { config, env, log, events, settings, database, audit, tokens, vault, kube, rollouts, reconciler };
   const handlers: Handlers = {
-    ...appHandlers({ config, settings, events }),
+    ...appHandlers({
+      config,
+      settings,
+      events,
+      confirmations,
+      audit: (entry) => audit().append({ actor: actor(), outcome: 'ok', ...entry }),
+    }),
     ...kubeHandlers({ kube, kubeconfigSources }),
     ...hsmHandlers({ tokens, settings }),
     ...vaultHandlers({ vault }),
@@ -188,6 +198,7 @@ export function createCore(config: CoreConfig, options: CreateCoreOptions = {}):
     events,
     log,
     services,
+    confirmations,
     async close() {
       for (const fn of closers.reverse()) await fn();
     },

@@ -60,6 +60,12 @@ if (!app.requestSingleInstanceLock()) {
     const dataDir = process.env.TESSERA_DATA_DIR ?? join(app.getPath('appData'), 'Tessera');
     const started = createCore({ dataDir, version: app.getVersion(), host: 'electron' });
     core = started;
+    // Module paths and kubeconfig files change only after a yes in a dialog the renderer cannot draw.
+    started.confirmations.setNativeConfirm(async (q) => {
+      const options = { type: 'warning' as const, buttons: ['Allow', 'Cancel'], defaultId: 1, cancelId: 1, noLink: true, ...q };
+      const answer = window ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options);
+      return answer.response === 0;
+    });
     badge = startApprovalBadge(started, join(appRoot, 'dist', 'electron', 'tray.png'), openRollouts);
     bindIpc(started, (channel) => {
       if (channel.startsWith('rollout.')) badge?.refresh();

@@ -22,6 +22,8 @@ export const serveCommand: Command = {
       return 1;
     }
     const core = ctx.core();
+    // One-time codes that confirm a browser's change of module paths or kubeconfig files go to this terminal only.
+    core.confirmations.setCodePrinter((line) => ctx.err(line));
     const host = await startHost({ core, port, rendererDir: dir });
     ctx.out(host.readyLine);
     // Look for rollouts a crash interrupted, so the UI can offer to resume them at once.

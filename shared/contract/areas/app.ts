@@ -46,5 +46,14 @@ export const DEFAULT_SETTINGS: Settings = {
 export const appChannels = {
   'app.info': channel<AppInfo>()(z.object({}).strict(), 'Version, data dir and platform of this backend'),
   'settings.get': channel<Settings>()(z.object({}).strict(), 'The current settings'),
-  'settings.set': channel<Settings>()(z.object({ patch: settingsSchema.partial().strict() }).strict(), 'Change some settings; returns the whole new settings'),
+  'settings.set': channel<Settings>()(
+    z
+      .object({
+        patch: settingsSchema.partial().strict(),
+        /** The one-time code printed by `tessera serve`, when a change of modules or kubeconfig files asked for one. */
+        confirmation: z.string().max(32).optional(),
+      })
+      .strict(),
+    'Change some settings; returns the whole new settings. Module paths and kubeconfig files need a confirmation outside the renderer',
+  ),
 };

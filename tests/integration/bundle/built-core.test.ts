@@ -62,7 +62,13 @@ function httpCaller(served: ServedTessera): Call {
       headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(input),
     });
-    const result = (await response.json()) as { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+    const result = (await response.json()) as
+      { ok: true; value: T } | { ok: false; error: { code: string; message: string; details?: { confirmation?: string } } };
+    if (!result.ok && result.error.details?.confirmation === 'code' && (input as { confirmation?: string }).confirmation === undefined) {
+      // Module paths need the one-time code `tessera serve` printed on its terminal, as a person would type it.
+      const codes = [...served.output().matchAll(/one-time code (\d{3}-\d{3})/gu)];
+      return httpCaller(served)<T>(channel, { ...(input as object), confirmation: codes.at(-1)![1] });
+    }
     if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`);
     return result.value;
   };

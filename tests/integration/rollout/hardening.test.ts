@@ -59,6 +59,7 @@ describe.skipIf(skipReason !== null && skipReason !== undefined)('a cluster user
     await value(core, 'vault.createApp', { name: 'shop', namespace: 'shop', targeting: { selector: '', include: [ctx], exclude: [] } });
     await value(core, 'vault.defineSecret', { app: 'shop', name: 'shop-db', delivery: 'env', createNamespace: true });
     await value(core, 'vault.writeVersion', {
+      as: 'sofia',
       app: 'shop',
       secret: 'shop-db',
       values: Object.entries(VALUES).map(([name, v]) => ({ name, value: v })),

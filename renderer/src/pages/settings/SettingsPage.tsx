@@ -1,6 +1,20 @@
 // Settings: where data lives, which kubeconfig files and PKCS#11 modules to use, limits for
 // cluster calls, auto-lock and the keychain policy, and the theme.
-import { Button, Card, Code, Group, NumberInput, SegmentedControl, Select, Stack, TagsInput, Text, useMantineColorScheme } from '@mantine/core';
+import {
+  Alert,
+  Button,
+  Card,
+  Code,
+  Group,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  Stack,
+  TagsInput,
+  Text,
+  TextInput,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import type { Settings } from '../../../../shared/contract/index.ts';
@@ -15,6 +29,7 @@ export function SettingsPage() {
   const save = useAction('settings.set', { notifyErrors: false });
   const { setColorScheme } = useMantineColorScheme();
   const [draft, setDraft] = useState<Settings>();
+  const [code, setCode] = useState('');
   useEffect(() => setDraft(data), [data]);
   if (error) return <ErrorAlert error={error} />;
   if (!draft) return null;
@@ -22,8 +37,12 @@ export function SettingsPage() {
   const fieldError = (field: string) =>
     save.error?.field === `patch.${field}` || save.error?.field?.startsWith(`patch.${field}.`) ? save.error.message : undefined;
 
-  const onSave = async () => {
-    const saved = await save.run({ patch: draft });
+  // Module paths and kubeconfig files need a confirmation the page cannot give itself: in the
+  // desktop app a native dialog; in a browser the one-time code printed by `tessera serve`.
+  const needsCode = save.error?.field === 'confirmation' && save.error.details?.confirmation === 'code';
+  const onSave = async (confirmation?: string) => {
+    const saved = await save.run(confirmation === undefined ? { patch: draft } : { patch: draft, confirmation });
+    setCode('');
     if (saved) {
       setColorScheme(saved.theme);
       notifications.show({ color: 'green', title: 'Saved', message: 'Settings saved.' });
@@ -34,6 +53,21 @@ export function SettingsPage() {
     <Stack maw={760}>
       <PageHeader title="Settings" description="These settings are kept in the data dir of this workstation." />
       {save.error && !save.error.field && <ErrorAlert error={save.error} />}
+      {save.error?.field === 'confirmation' && (
+        <Alert color="yellow" title="Confirmation needed">
+          <Stack gap="xs">
+            <Text size="sm">{save.error.message}</Text>
+            {needsCode && (
+              <Group align="end">
+                <TextInput label="One-time code" value={code} onChange={(e) => setCode(e.currentTarget.value)} autoComplete="off" w={160} />
+                <Button onClick={() => void onSave(code)} disabled={code.trim() === ''} loading={save.running}>
+                  Confirm and save
+                </Button>
+              </Group>
+            )}
+          </Stack>
+        </Alert>
+      )}
       <Card withBorder>
         <Stack>
           <Text size="sm">
