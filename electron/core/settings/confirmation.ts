@@ -4,7 +4,11 @@
 // `tessera serve`. The command line and tests act for the person at the terminal.
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { TesseraError } from '../../../shared/contract/index.ts';
-import type { CallContext } from '../api/dispatcher.ts';
+
+/** Who asks: the transport of the call (the dispatcher's CallContext has this shape). */
+export interface Caller {
+  transport: 'ipc' | 'http' | 'cli' | 'test';
+}
 
 /** Asks the person at the desktop through a dialog the renderer cannot draw or answer. */
 export type NativeConfirm = (question: { title: string; message: string; detail: string }) => Promise<boolean>;
@@ -24,7 +28,7 @@ export interface ConfirmationGate {
   /** `tessera serve` supplies its terminal, where one-time codes are printed. */
   setCodePrinter(fn: ((line: string) => void) | null): void;
   /** Resolves when the change is confirmed; throws FORBIDDEN naming what is needed otherwise. */
-  confirm(change: SensitiveChange, ctx: CallContext, code: string | undefined): Promise<void>;
+  confirm(change: SensitiveChange, ctx: Caller, code: string | undefined): Promise<void>;
 }
 
 const CODE_TTL_MS = 5 * 60_000;
