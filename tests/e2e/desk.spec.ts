@@ -321,3 +321,49 @@ test('3 · the matrix stays true: the Scan button says what it does, the offline
   await expectAccessible(page);
   await shotBothThemes(page, testInfo, 'matrix-stale-columns');
 });
+
+test('6 · plans are named by what they do, superseded ones hidden, "Needs my approval" filters, actions in full words', async ({ page }, testInfo) => {
+  test.skip(skipReason !== null, skipReason ?? '');
+  // A release manager (alice, on her own token) and a policy: env=prod needs one approval.
+  await unlockByApi(desk, 'officer');
+  await unlockByApi(desk, 'rm-alice');
+  const alice = await rpc(desk.served, 'hsm.generateKey', { tokenSerial: desk.token('rm-alice').serial, type: 'ec-p256', label: 'alice-signing' });
+  await rpc(desk.served, 'rollout.addPrincipal', {
+    name: 'alice',
+    roles: ['release-manager'],
+    tokenSerial: desk.token('rm-alice').serial,
+    keyId: alice.keyId,
+    signer: 'olivia',
+  });
+  await rpc(desk.served, 'rollout.setPolicy', { name: 'prod-needs-one', selector: 'env=prod', requiredApprovals: 1, signer: 'olivia' });
+  for (const cluster of desk.prod.slice(0, 4)) await rpc(desk.served, 'vault.setPublication', { app: 'payments', cluster, state: 'published' });
+  await rpc(desk.served, 'rollout.plan', { scope: { apps: ['payments'], clusters: desk.prod.slice(0, 2) } });
+  const newer = await rpc(desk.served, 'rollout.plan', { scope: { apps: ['payments'], clusters: desk.prod.slice(0, 4) }, refresh: false });
+  expect(newer.approved).toBe(false);
+
+  await openDesk(page);
+  await page.evaluate(() => window.localStorage.setItem('tessera.actingAs', 'alice'));
+  await goToPage(page, 'Rollouts');
+  const list = page.getByRole('navigation', { name: 'Plans' });
+  const named = list.locator('[data-status]').filter({ hasText: /^payments → 4 prod clusters, \d+ (creates?|updates?)/ });
+  await expect(named.first()).toBeVisible();
+  // The older plan for the same app is superseded and hidden until asked for.
+  await expect(list.locator('[data-status="superseded"]')).toHaveCount(0);
+  await page.getByRole('checkbox', { name: /^Show superseded plans \(\d+\)$/ }).check();
+  await expect(list.locator('[data-status="superseded"]').first()).toContainText('superseded');
+  await page.getByRole('checkbox', { name: /^Show superseded plans/ }).uncheck();
+
+  await page.getByRole('checkbox', { name: 'Needs my approval' }).check();
+  const mine = list.locator('[data-status]');
+  await expect(mine.first()).toContainText('needs approval');
+  for (const status of await list.locator('[data-status]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))))
+    expect(status).toBe('needs approval');
+
+  await page.evaluate((hash) => (window.location.hash = `/rollouts/${hash}`), newer.hash);
+  const changes = page.getByTestId('plan-changes');
+  const action = changes.locator('[data-action="create"]').first();
+  await expect(action).toBeVisible();
+  expect(await action.evaluate((el) => (el as HTMLElement).innerText)).toBe('create');
+  await expectAccessible(page);
+  await shotBothThemes(page, testInfo, 'plans-named');
+});

@@ -425,6 +425,7 @@ export class RolloutService {
       intent: plan.body.intent,
       counts: actionCounts(plan.body.actions),
       clusters: plan.body.clusters.length,
+      ...planReach(plan.body),
       approved: tampered.length === 0 && requirements.every((r) => r.satisfied),
       rollouts: this.journal.rolloutsOfPlan(hash),
       body: plan.body,
@@ -449,6 +450,9 @@ export class RolloutService {
           intent: 'sync' as const,
           counts: actionCounts([]),
           clusters: 0,
+          apps: [],
+          changedClusters: 0,
+          env: null,
           approved: false,
           rollouts: [],
         };
@@ -847,4 +851,14 @@ export class RolloutService {
       ...(waitingClusters.size > 0 ? { waiting: { clusters: waitingClusters.size, nextAttempt: next } } : {}),
     };
   }
+}
+
+/** What a plan reaches, for naming it by what it does: its apps, the clusters it changes and the env they share. */
+function planReach(body: PlanBody): { apps: string[]; changedClusters: number; env: string | null } {
+  const writes = body.actions.filter((a) => a.action !== 'nothing');
+  const apps = [...new Set((writes.length > 0 ? writes : body.actions).map((a) => a.app))].sort();
+  const touched = new Set(writes.map((a) => a.cluster));
+  const envs = new Set(body.clusters.filter((c) => touched.has(c.name)).map((c) => c.labels.env ?? ''));
+  const env = envs.size === 1 ? [...envs][0]! : '';
+  return { apps, changedClusters: touched.size, env: env === '' ? null : env };
 }

@@ -42,6 +42,12 @@ export interface PlanSummary {
   intent: PlanBody['intent'];
   counts: Record<PlanActionKind, number>;
   clusters: number;
+  /** Apps the plan changes (every app in it when it changes nothing). */
+  apps: string[];
+  /** Clusters with at least one write. */
+  changedClusters: number;
+  /** The env label every changed cluster shares, else null. */
+  env: string | null;
   /** Every applicable policy satisfied. */
   approved: boolean;
   /** Rollouts that executed this plan, newest first. */

@@ -14,6 +14,28 @@ import { useQuery } from '../../hooks/use-query.ts';
 import { ACTION_COLOR } from './action-look.ts';
 import { RolloutProgress } from './RolloutProgress.tsx';
 import { KeyName } from '../../components/KeyName.tsx';
+import { ACTION_WORDS } from './plan-title.ts';
+
+/** "Why" as a short phrase (its first clause, ids left out), with the whole sentence on expand. */
+function WhyCell({ reason }: { reason: string }) {
+  const short = reason
+    .split(/[.;:(]/u)[0]!
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/giu, '')
+    .trim();
+  if (short === reason.trim() || short.length === 0) return <Text size="sm">{reason}</Text>;
+  return (
+    <details>
+      <summary>
+        <Text size="sm" span>
+          {short}
+        </Text>
+      </summary>
+      <Text size="sm" c="dimmed">
+        {reason}
+      </Text>
+    </details>
+  );
+}
 
 export interface PlanPanelProps {
   hash: string;
@@ -37,8 +59,8 @@ const CHANGE_COLUMNS: DataColumn<Change>[] = [
     header: 'Action',
     cellStyle: { whiteSpace: 'nowrap' },
     cell: (a) => (
-      <Badge color={ACTION_COLOR[a.action]} variant="filled" style={{ overflow: 'visible' }}>
-        {a.action}
+      <Badge color={ACTION_COLOR[a.action]} variant="light" c="var(--mantine-color-text)" tt="none" style={{ overflow: 'visible' }} data-action={a.action}>
+        {ACTION_WORDS[a.action][0]}
       </Badge>
     ),
   },
@@ -52,7 +74,7 @@ const CHANGE_COLUMNS: DataColumn<Change>[] = [
   },
   { header: 'Cluster', cell: (a) => a.cluster },
   { header: 'Keys', cell: (a) => <KeyChanges keys={a.keys} /> },
-  { header: 'Why', cell: (a) => <Text size="sm">{a.reason}</Text> },
+  { header: 'Why', cell: (a) => <WhyCell reason={a.reason} /> },
 ];
 
 const APPROVAL_COLUMNS: DataColumn<Approval>[] = [
@@ -141,8 +163,8 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
           {Object.entries(p.counts)
             .filter(([kind, n]) => n > 0 && kind !== 'nothing')
             .map(([kind, n]) => (
-              <Badge key={kind} color={ACTION_COLOR[kind as keyof typeof ACTION_COLOR]} variant="light">
-                {n} {kind}
+              <Badge key={kind} color={ACTION_COLOR[kind as keyof typeof ACTION_COLOR]} variant="light" tt="none">
+                {n} {ACTION_WORDS[kind as keyof typeof ACTION_WORDS][n === 1 ? 0 : 1]}
               </Badge>
             ))}
         </Group>
@@ -180,7 +202,12 @@ export function PlanPanel({ hash, actingAs }: PlanPanelProps) {
                   Policy <b>{r.policy}</b> ({r.selector}) needs {r.required} approval{r.required === 1 ? '' : 's'} by a {r.approverRole}
                   {r.excludeRequester ? ', not the requester' : ''} for {r.clusters.length} cluster{r.clusters.length === 1 ? '' : 's'}.
                 </Text>
-                <Badge color={r.satisfied ? 'green' : 'yellow'} variant="light" leftSection={r.satisfied ? <IconCheck size={12} aria-hidden /> : undefined}>
+                <Badge
+                  color={r.satisfied ? 'green' : 'yellow'}
+                  variant="light"
+                  c="var(--mantine-color-text)"
+                  leftSection={r.satisfied ? <IconCheck size={12} aria-hidden /> : undefined}
+                >
                   {r.given.length} of {r.required}
                 </Badge>
               </Group>

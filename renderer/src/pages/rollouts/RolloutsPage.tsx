@@ -1,6 +1,6 @@
 // Rollouts: plans with their diff and approvals, execution with live per-cluster progress,
 // history, resume of interrupted rollouts, and the approvers and policies behind it all.
-import { Alert, Badge, Button, Card, Grid, Group, NavLink, ScrollArea, Select, Stack, Tabs, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Grid, Group, NavLink, ScrollArea, Select, Stack, Tabs, Text, TextInput } from '@mantine/core';
 import { IconPlus, IconRocket } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { RolloutClusterStatus, RolloutSummary } from '../../../../shared/contract/index.ts';
@@ -16,6 +16,7 @@ import { useEvent } from '../../hooks/use-event.ts';
 import { useQuery } from '../../hooks/use-query.ts';
 import { STEP_COLOR } from './action-look.ts';
 import { PlanPanel } from './PlanPanel.tsx';
+import { planStatuses, planTitle } from './plan-title.ts';
 import { TrustPanel } from './TrustPanel.tsx';
 import { useActingAs } from './use-acting-as.ts';
 
@@ -167,6 +168,18 @@ export function RolloutsPage() {
   const principals = useQuery('rollout.principals', {});
   useEvent('rollout.state', () => void plans.refresh());
   const selected = param ?? plans.data?.[0]?.hash ?? null;
+  const [showSuperseded, setShowSuperseded] = useState(false);
+  const [mineOnly, setMineOnly] = useState(false);
+  const statuses = planStatuses(plans.data ?? []);
+  const me = (principals.data ?? []).find((p) => p.name === actingAs);
+  const canApprove = me?.roles.includes('release-manager') ?? false;
+  const superseded = (plans.data ?? []).filter((p) => statuses.get(p.hash) === 'superseded').length;
+  const listed = (plans.data ?? []).filter((p) => {
+    const status = statuses.get(p.hash);
+    if (status === 'superseded' && !showSuperseded && p.hash !== param) return false;
+    if (mineOnly) return status === 'needs approval' && canApprove && p.createdBy !== actingAs;
+    return true;
+  });
 
   return (
     <Stack>
@@ -203,21 +216,37 @@ export function RolloutsPage() {
             ) : (
               <Grid>
                 <Grid.Col span={{ base: 12, lg: 3 }}>
+                  <Stack gap={4} mb="xs">
+                    <Checkbox
+                      label={canApprove ? 'Needs my approval' : 'Needs my approval (act as a release manager)'}
+                      checked={mineOnly}
+                      onChange={(e) => setMineOnly(e.currentTarget.checked)}
+                      disabled={!canApprove}
+                    />
+                    <Checkbox
+                      label={`Show superseded plans (${superseded})`}
+                      checked={showSuperseded}
+                      onChange={(e) => setShowSuperseded(e.currentTarget.checked)}
+                    />
+                  </Stack>
                   <ScrollArea.Autosize mah="70vh">
-                    {(plans.data ?? []).map((p) => (
-                      <NavLink
-                        key={p.hash}
-                        label={`${p.hash.slice(0, 12)} · ${
-                          Object.entries(p.counts)
-                            .filter(([k, n]) => n > 0 && k !== 'nothing')
-                            .map(([k, n]) => `${n} ${k}`)
-                            .join(', ') || 'no change'
-                        }`}
-                        description={`${new Date(p.createdAt).toLocaleString()} · ${p.approved ? 'approved' : 'needs approval'}${p.rollouts.length > 0 ? ' · executed' : ''}`}
-                        active={p.hash === selected}
-                        onClick={() => navigate('rollouts', p.hash)}
-                      />
-                    ))}
+                    <nav aria-label="Plans">
+                      {listed.map((p) => (
+                        <NavLink
+                          key={p.hash}
+                          label={planTitle(p)}
+                          description={`${statuses.get(p.hash)} · ${new Date(p.createdAt).toLocaleString()} · ${p.hash.slice(0, 12)}`}
+                          active={p.hash === selected}
+                          data-status={statuses.get(p.hash)}
+                          onClick={() => navigate('rollouts', p.hash)}
+                        />
+                      ))}
+                      {listed.length === 0 && (
+                        <Text size="sm" c="dimmed">
+                          {mineOnly ? 'No plan waits for your approval.' : 'No plan to show.'}
+                        </Text>
+                      )}
+                    </nav>
                   </ScrollArea.Autosize>
                 </Grid.Col>
                 <Grid.Col span={{ base: 12, lg: 9 }}>{selected && <PlanPanel key={selected} hash={selected} actingAs={actingAs} />}</Grid.Col>

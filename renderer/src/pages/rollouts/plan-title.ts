@@ -1,7 +1,7 @@
 // A plan named by what it does ("payments → 4 prod clusters, 3 creates"), not by its hash.
 // Full action words everywhere: "create", never "CR…".
 import type { PlanSummary } from '../../../../shared/contract/index.ts';
-import type { PlanAction, PlanActionKind } from '../../../../shared/domain/plan.ts';
+import type { PlanActionKind } from '../../../../shared/domain/plan.ts';
 
 /** The word for each action, singular and plural. */
 export const ACTION_WORDS: Record<PlanActionKind, [string, string]> = {
@@ -21,24 +21,35 @@ export function countsPhrase(counts: Record<PlanActionKind, number>): string {
   return parts.length > 0 ? parts.join(', ') : 'no change';
 }
 
-/** What the clusters of a plan have in common, e.g. "4 prod clusters", or "1 cluster". */
-export function clustersPhrase(clusters: { name: string; labels: Record<string, string> }[]): string {
-  const n = clusters.length;
-  const envs = new Set(clusters.map((c) => c.labels.env ?? ''));
-  const env = envs.size === 1 ? [...envs][0] : '';
-  if (n === 1) return clusters[0]!.name;
-  return `${n} ${env ? `${env} ` : ''}clusters`;
-}
-
-/** The plan's name: apps → clusters, what changes. Works from a summary alone when the body is not loaded. */
-export function planTitle(plan: PlanSummary & { body?: { clusters: { name: string; labels: Record<string, string> }[]; actions: PlanAction[] } }): string {
+/** The plan's name: apps → clusters, what changes ("payments → 4 prod clusters, 3 creates"). */
+export function planTitle(plan: Pick<PlanSummary, 'intent' | 'counts' | 'apps' | 'changedClusters' | 'clusters' | 'env'>): string {
   const what = countsPhrase(plan.counts);
   const verb = plan.intent === 'delete-app' ? 'delete ' : '';
-  if (!plan.body) return `${verb}${plan.clusters} cluster${plan.clusters === 1 ? '' : 's'}, ${what}`;
-  const changed = plan.body.actions.filter((a) => a.action !== 'nothing');
-  const apps = [...new Set((changed.length > 0 ? changed : plan.body.actions).map((a) => a.app))].sort();
-  const touched = new Set(changed.map((a) => a.cluster));
-  const clusters = plan.body.clusters.filter((c) => touched.size === 0 || touched.has(c.name));
+  const apps = plan.apps ?? [];
   const appText = apps.length === 0 ? 'no app' : apps.length <= 2 ? apps.join(', ') : `${apps[0]} and ${apps.length - 1} more apps`;
-  return `${verb}${appText} → ${clustersPhrase(clusters)}, ${what}`;
+  const n = plan.changedClusters > 0 ? plan.changedClusters : plan.clusters;
+  const where = `${n} ${plan.env ? `${plan.env} ` : ''}cluster${n === 1 ? '' : 's'}`;
+  return `${verb}${appText} → ${where}, ${what}`;
+}
+
+export type PlanStatus = 'executed' | 'approved' | 'needs approval' | 'superseded' | 'nothing to do';
+
+/**
+ * Where a plan stands. A plan is superseded when a newer plan covers the same apps: its
+ * approvals would be for a state the newer plan replaced, so it is hidden by default.
+ */
+export function planStatuses(plans: readonly PlanSummary[]): Map<string, PlanStatus> {
+  const out = new Map<string, PlanStatus>();
+  const newest = new Set<string>();
+  // Plans arrive newest first.
+  for (const p of plans) {
+    const key = [...(p.apps ?? [])].sort().join(',');
+    const changes = Object.entries(p.counts).some(([k, n]) => k !== 'nothing' && n > 0);
+    if (p.rollouts.length > 0) out.set(p.hash, 'executed');
+    else if (newest.has(key)) out.set(p.hash, 'superseded');
+    else if (!changes) out.set(p.hash, 'nothing to do');
+    else out.set(p.hash, p.approved ? 'approved' : 'needs approval');
+    newest.add(key);
+  }
+  return out;
 }
