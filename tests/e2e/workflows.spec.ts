@@ -312,7 +312,13 @@ test('approval: env=prod needs a release manager; Execute is refused until their
   await page.getByRole('button', { name: 'Sign the genesis record' }).click();
   await expect(page.getByTestId('trust-status')).toContainText('The chain of trust verifies');
   // The demo's unsigned recipient and versions are adopted once by the security officer: from here on everything is signed.
-  await rpc(served, 'rollout.adopt', { signer: 'olivia' });
+  const signed = page.getByTestId('signed-vault');
+  await expect(signed.getByTestId('adopt-review')).toContainText(/1 recipient\(s\) and \d+ version\(s\) are not signed/);
+  await signed.getByRole('combobox', { name: 'Adoption signed by (security officer)' }).click();
+  await page.getByRole('option', { name: 'olivia' }).click();
+  await signed.getByRole('button', { name: 'Sign the adoption' }).click();
+  await expect(signed.getByRole('table', { name: 'Signed recipients' })).toContainText('olivia (record');
+  await expect(signed).toContainText('Every recipient and version is signed.');
   await page.getByLabel('Name', { exact: true }).fill('rita');
   await page.getByRole('combobox', { name: 'Token' }).click();
   await page.getByRole('option', { name: 'release' }).click();

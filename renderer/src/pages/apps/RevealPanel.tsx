@@ -10,6 +10,13 @@ import { TokenLoginPrompt } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import { useEvent } from '../../hooks/use-event.ts';
 import { useQuery } from '../../hooks/use-query.ts';
+import { currentActingAs } from '../rollouts/use-acting-as.ts';
+
+/** Who reveals: the principal this workstation acts as, whose role the backend checks and whose token signs. */
+const actingAs = () => {
+  const as = currentActingAs();
+  return as ? { as } : {};
+};
 
 /** How long revealed values stay in the window. */
 export const REVEAL_SECONDS = 30;
@@ -62,7 +69,7 @@ export function RevealPanel({ app, secret }: RevealPanelProps) {
       setNeedLogin(true);
       return;
     }
-    const result = await reveal.run({ app, secret: secret.name });
+    const result = await reveal.run({ app, secret: secret.name, ...actingAs() });
     if (result) {
       setNeedLogin(false);
       setShown(new Set());
@@ -82,12 +89,12 @@ export function RevealPanel({ app, secret }: RevealPanelProps) {
         <TokenLoginPrompt
           reason={
             lockedError
-              ? `${reveal.error?.message ?? ''} Revealing decrypts on the token that holds a recipient key, and is recorded in the audit log.`
-              : 'Revealing decrypts on the token that holds a recipient key, and is recorded in the audit log. Log in to the token first.'
+              ? `${reveal.error?.message ?? ''} Revealing needs app-owner of ${app} or security-officer (the acting principal's token signs the request), decrypts on the token that holds a recipient key, and is recorded in the audit log.`
+              : `Revealing needs app-owner of ${app} or security-officer (the acting principal's token signs the request), decrypts on the token that holds a recipient key, and is recorded in the audit log. Log in to the token first.`
           }
           onUnlocked={async () => {
             await tokens.refresh();
-            const result = await reveal.run({ app, secret: secret.name });
+            const result = await reveal.run({ app, secret: secret.name, ...actingAs() });
             if (result) {
               setNeedLogin(false);
               setRevealed(result);

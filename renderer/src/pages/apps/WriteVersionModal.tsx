@@ -12,6 +12,13 @@ import { hasErrors, KeyValueEditor, newRow, readFileText, validateRows, type Key
 import { useAction } from '../../hooks/use-action.ts';
 import { diffKeyNames, previewImportKeys } from './key-diff.ts';
 import { KeyDiffView } from './KeyDiffView.tsx';
+import { currentActingAs } from '../rollouts/use-acting-as.ts';
+
+/** The author of a signed version: the principal this workstation acts as (app-owner of the app or security-officer). */
+const actingAs = () => {
+  const as = currentActingAs();
+  return as ? { as } : {};
+};
 
 export interface WriteVersionModalProps {
   /** The app's name. */
@@ -54,8 +61,8 @@ export function WriteVersionModal({ app, secret, onClose }: WriteVersionModalPro
   const save = async () => {
     const done =
       mode === 'edit'
-        ? await write.run({ app, secret: secret.name, values: rows.map((r) => ({ name: r.name, value: r.value, encoding: r.encoding })) })
-        : await importVersion.run({ app, secret: secret.name, format, text });
+        ? await write.run({ app, secret: secret.name, values: rows.map((r) => ({ name: r.name, value: r.value, encoding: r.encoding })), ...actingAs() })
+        : await importVersion.run({ app, secret: secret.name, format, text, ...actingAs() });
     if (done) {
       notifications.show({
         color: 'green',

@@ -32,6 +32,13 @@ import { TokenLoginPrompt } from '../../components/TokenUnlock/index.ts';
 import { useAction } from '../../hooks/use-action.ts';
 import { useEvent } from '../../hooks/use-event.ts';
 import { useQuery } from '../../hooks/use-query.ts';
+import { currentActingAs } from '../rollouts/use-acting-as.ts';
+
+/** Recipient changes are signed by a security officer: the principal this workstation acts as (Rollouts → Acting as). */
+const signedBy = () => {
+  const signer = currentActingAs();
+  return signer ? { signer } : {};
+};
 
 const KIND_LABEL: Record<RecipientView['kind'], string> = { 'rsa-oaep': 'RSA-OAEP', 'ecdh-es': 'ECDH-ES', 'aes-kw': 'AES key wrap' };
 
@@ -62,7 +69,7 @@ function FromTokenKey({ token, onAdded }: { token: TokenInfoView; onAdded: () =>
           loading={add.running}
           onClick={async () => {
             if (!keyId) return;
-            const added = await add.run({ tokenSerial: token.serial, keyId });
+            const added = await add.run({ tokenSerial: token.serial, keyId, ...signedBy() });
             if (added) {
               notifications.show({ color: 'green', title: 'Recipient added', message: `New versions are now wrapped for "${added.label}".` });
               setKeyId(null);
@@ -123,7 +130,7 @@ function FromPem({ onAdded }: { onAdded: () => void }) {
           disabled={pem.trim() === '' || label.trim() === '' || labelError !== null || pemError !== null}
           loading={add.running}
           onClick={async () => {
-            const added = await add.run({ publicKeyPem: pem.trim(), label: label.trim(), oaepHash });
+            const added = await add.run({ publicKeyPem: pem.trim(), label: label.trim(), oaepHash, ...signedBy() });
             if (added) {
               setPem('');
               setLabel('');
@@ -146,7 +153,8 @@ function Rewrap({ status, onDone }: { status: RewrapStatus | undefined; onDone: 
   useEvent('vault.rewrap.progress', setProgress);
   const run = async () => {
     setProgress(null);
-    const result = await rewrap.run({});
+    const as = currentActingAs();
+    const result = await rewrap.run(as ? { as } : {});
     if (result)
       notifications.show({ color: 'green', title: 'Rewrapped', message: `${result.rewrapped} version(s) now wrapped for exactly the active recipients.` });
     await onDone();
@@ -305,7 +313,7 @@ export function RecipientsCard() {
                 color="red"
                 loading={retire.running}
                 onClick={async () => {
-                  if (await retire.run({ fingerprint: retiring.fingerprint })) {
+                  if (await retire.run({ fingerprint: retiring.fingerprint, ...signedBy() })) {
                     setRetiring(null);
                     await changed();
                   }

@@ -9,6 +9,7 @@ import { useQuery } from '../../hooks/use-query.ts';
 import { PoliciesCard } from './PoliciesCard.tsx';
 import { PrincipalsCard } from './PrincipalsCard.tsx';
 import { TokenKeyPicker } from './TokenKeyPicker.tsx';
+import { SignedVaultCard } from './SignedVaultCard.tsx';
 
 export interface TrustPanelProps {
   /** Called after a principal or policy changed, so other views can re-read them. */
@@ -75,6 +76,7 @@ export function TrustPanel({ onChanged }: TrustPanelProps) {
 
       <PrincipalsCard principals={principals.data ?? []} bootstrapped={t?.bootstrapped ?? false} officers={officers} onChanged={refresh} />
       <PoliciesCard policies={policies.data ?? []} bootstrapped={t?.bootstrapped ?? false} officers={officers} onChanged={refresh} />
+      <SignedVaultCard status={t} officers={officers} onChanged={() => void refresh()} />
     </Stack>
   );
 }
