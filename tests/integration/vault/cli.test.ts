@@ -154,7 +154,7 @@ describe.skipIf(skipReason !== null)('tessera vault commands', () => {
         '--data-dir',
         data.dir,
       ],
-      { env: { ...hsm.env, TESSERA_ACTOR: 'cli-user' }, input: 'from-stdin-value', encoding: 'utf8', timeout: 60_000 },
+      { env: { ...hsm.env, TESSERA_ACTOR: 'cli-user', TESSERA_UNSIGNED_DEMO: '1' }, input: 'from-stdin-value', encoding: 'utf8', timeout: 60_000 },
     );
     expect(r.status, r.stderr).toBe(0);
     const revealed = JSON.parse(ok(['secret', 'reveal', '--app', 'shop', '--name', 'files', ...token, '--json']).out);
