@@ -1,4 +1,4 @@
-// Lint rules, above all the layering of ARCHITECTURE.md: shared is pure, core never imports
+// Lint rules, above all the layering of docs/architecture.md: shared is pure, core never imports
 // Electron, the renderer reaches the backend only through shared's contract.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';

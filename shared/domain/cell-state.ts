@@ -1,4 +1,4 @@
-// The state of one (app, cluster) cell of the matrix, as ARCHITECTURE.md lists them.
+// The state of one (app, cluster) cell of the matrix, as README.md ("What it does") lists them.
 // Pure data: the Kubernetes layer computes states, the renderer shows them.
 
 export const CELL_STATES = [
