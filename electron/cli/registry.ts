@@ -2,7 +2,7 @@
 import type { Command } from './command.ts';
 import { contextsCommand, infoCommand, modulesCommand } from './commands/basics.ts';
 import { serveCommand } from './commands/serve.ts';
-import { keyCreateCommand, keyListCommand } from './commands/key.ts';
+import { keyCreateCommand, keyListCommand, keyTypesCommand } from './commands/key.ts';
 import { tokenListCommand } from './commands/token.ts';
 import { clustersCommand } from './commands/clusters.ts';
 import { clusterLabelCommand } from './commands/cluster.ts';
@@ -31,6 +31,7 @@ export const commands: Command[] = [
   modulesCommand,
   tokenListCommand,
   keyListCommand,
+  keyTypesCommand,
   keyCreateCommand,
   clustersCommand,
   clusterLabelCommand,

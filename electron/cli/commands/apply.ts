@@ -8,7 +8,8 @@ import { progressPrinter } from './rollouts.ts';
 export const applyCommand: Command = {
   name: 'apply',
   summary: 'Execute an approved plan on every cluster; --resume <rollout> resumes or retries one',
-  usage: 'tessera apply <plan-hash> | --resume <rollout-id>  [--token <label> --pin-env VAR] [--as <principal>] [--json]',
+  usage:
+    'tessera apply <plan-hash> | --resume <rollout-id>  [(--token <label> [--pin-env VAR])… [--key <label>]] [--module <path>]… [--as <principal>] [--json]',
   options: { ...SIGNING_OPTIONS, resume: { type: 'string' } },
   async run(ctx) {
     const key = await unlockSigner(ctx);

@@ -7,7 +7,7 @@ import { SIGNING_OPTIONS, actingPrincipal, printPlan, unlockSigner } from './rol
 export const approveCommand: Command = {
   name: 'approve',
   summary: 'Approve a plan: sign its hash with your key on a token',
-  usage: 'tessera approve <plan-hash> --token <label> [--key <label>] [--as <principal>] [--pin-env VAR] [--json]',
+  usage: 'tessera approve <plan-hash> --token <label> [--pin-env VAR] [--key <label>] [--module <path>]… [--as <principal>] [--json]',
   options: SIGNING_OPTIONS,
   async run(ctx) {
     const hash = ctx.positionals[0];

@@ -1,8 +1,8 @@
 // tessera recipient add | list | retire: who data keys are wrapped for.
-import { TesseraError, type RecipientView } from '../../../shared/contract/index.ts';
+import { TesseraError, type RecipientView, type TokenInfoView, type TokenKeyView } from '../../../shared/contract/index.ts';
 import type { Command } from '../command.ts';
 import { call, printJson, table } from '../output.ts';
-import { LOGIN_OPTIONS, MODULE_OPTIONS, addRunModules, unlockForRun } from './token-shared.ts';
+import { LOGIN_OPTIONS, MODULE_OPTIONS, addRunModules, unlockAllForRun } from './token-shared.ts';
 import { optional, readText, required, unlockIfNamed } from './vault-shared.ts';
 
 function rows(list: RecipientView[]): string[][] {
@@ -24,7 +24,7 @@ export const recipientAddCommand: Command = {
   name: 'recipient add',
   summary: 'Add a recipient (a key on a token, or a public key file); role: security-officer, whose token (--signer) signs the record',
   usage:
-    'tessera recipient add (--token <label> --key <key label> [--pin-env VAR] | --public-key <pem file> --label <label> [--oaep-hash sha256|sha1] --token <signer token>) --signer <security officer> [--json]',
+    'tessera recipient add ((--token <label> [--pin-env VAR])… --key <key label> | --public-key <pem file> --label <label> [--oaep-hash sha256|sha1] --token <signer token>) --signer <security officer> [--module <path>]… [--json]',
   options: {
     ...MODULE_OPTIONS,
     ...LOGIN_OPTIONS,
@@ -53,14 +53,31 @@ export const recipientAddCommand: Command = {
     } else {
       const keyLabel = required(ctx, 'key');
       addRunModules(ctx);
-      const token = await unlockForRun(ctx);
-      const keys = await call(ctx, 'hsm.keys', { tokenSerial: token.serial });
-      const key =
-        keys.find((k) => k.label === keyLabel && (k.capabilities.unwrap || k.capabilities.decrypt || k.capabilities.derive)) ??
-        keys.find((k) => k.label === keyLabel);
-      if (!key) throw new TesseraError('NOT_FOUND', `Token "${token.label}" has no key labelled "${keyLabel}".`, { field: 'key' });
+      // The key may sit on any token named with --token (the signer's key on another one).
+      let found: { key: TokenKeyView; token: TokenInfoView } | null = null;
+      const tokens = await unlockAllForRun(ctx);
+      for (const token of tokens) {
+        const keys = await call(ctx, 'hsm.keys', { tokenSerial: token.serial });
+        const key =
+          keys.find((k) => k.label === keyLabel && (k.capabilities.unwrap || k.capabilities.decrypt || k.capabilities.derive)) ??
+          keys.find((k) => k.label === keyLabel);
+        if (key) {
+          found = { key, token };
+          break;
+        }
+      }
+      if (!found)
+        throw new TesseraError('NOT_FOUND', `No token named with --token (${tokens.map((t) => `"${t.label}"`).join(', ')}) has a key labelled "${keyLabel}".`, {
+          field: 'key',
+        });
+      const { key, token: keyToken } = found;
+      // Say up front when this token cannot use the key as a recipient (the vault refuses it too, with the same reason).
+      const kind =
+        key.type === 'rsa' ? `rsa-${key.size}` : key.curve === 'P-384' ? 'ec-p384' : key.curve === 'P-256' ? 'ec-p256' : key.type === 'aes' ? 'aes-256' : null;
+      const capability = keyToken.keyTypes.find((c) => c.type === kind);
+      if (capability && capability.canCreate && !capability.recipient) ctx.err(capability.reason);
       recipient = await call(ctx, 'vault.addRecipient', {
-        tokenSerial: token.serial,
+        tokenSerial: keyToken.serial,
         keyId: key.keyId,
         label: optional(ctx, 'label') ?? keyLabel,
         ...signedBy,

@@ -3,21 +3,25 @@
 import { TesseraError, type PlanView, type RolloutView, type TokenKeyView } from '../../../shared/contract/index.ts';
 import type { CommandContext, OptionSpec } from '../command.ts';
 import { call, printJson, table } from '../output.ts';
-import { LOGIN_OPTIONS, MODULE_OPTIONS, addRunModules, unlockForRun } from './token-shared.ts';
+import { LOGIN_OPTIONS, MODULE_OPTIONS, addRunModules, tokenNames, unlockAllForRun } from './token-shared.ts';
 
 export const SIGNING_OPTIONS: OptionSpec = { ...MODULE_OPTIONS, ...LOGIN_OPTIONS, key: { type: 'string' }, as: { type: 'string' } };
 
-/** Unlocks --token (when given) and returns the key --key names on it, if any. */
+/** Unlocks every --token (when given) and returns the key --key names on one of them, if any. */
 export async function unlockSigner(ctx: CommandContext): Promise<TokenKeyView | null> {
   addRunModules(ctx);
-  if (typeof ctx.values.token !== 'string') return null;
-  const token = await unlockForRun(ctx);
+  if (tokenNames(ctx).length === 0) return null;
+  const tokens = await unlockAllForRun(ctx);
   const label = ctx.values.key;
   if (typeof label !== 'string') return null;
-  const keys = await call(ctx, 'hsm.keys', { tokenSerial: token.serial });
-  const key = keys.find((k) => k.label === label || k.keyId === label.toLowerCase());
-  if (!key) throw new TesseraError('NOT_FOUND', `Token "${token.label}" has no key labelled "${label}".`, { field: 'key' });
-  return key;
+  for (const token of tokens) {
+    const keys = await call(ctx, 'hsm.keys', { tokenSerial: token.serial });
+    const key = keys.find((k) => k.label === label || k.keyId === label.toLowerCase());
+    if (key) return key;
+  }
+  throw new TesseraError('NOT_FOUND', `No token named with --token (${tokens.map((t) => `"${t.label}"`).join(', ')}) has a key labelled "${label}".`, {
+    field: 'key',
+  });
 }
 
 /** The acting principal: --as, TESSERA_PRINCIPAL, or the principal whose registered key is --key. */

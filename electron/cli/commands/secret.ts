@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { TesseraError } from '../../../shared/contract/index.ts';
 import type { Command } from '../command.ts';
 import { call, printJson, table } from '../output.ts';
-import { LOGIN_OPTIONS, MODULE_OPTIONS } from './token-shared.ts';
+import { LOGIN_OPTIONS, MODULE_OPTIONS, tokenNames } from './token-shared.ts';
 import { list, optional, readText, required, unlockIfNamed } from './vault-shared.ts';
 
 export const secretSetCommand: Command = {
@@ -166,10 +166,10 @@ export const secretVersionsCommand: Command = {
 export const secretRevealCommand: Command = {
   name: 'secret reveal',
   summary: "Decrypt and show a version (role: app-owner of the app or security-officer, proven by --as's token signature; audited)",
-  usage: 'tessera secret reveal --app <app> --name <secret> [--version N] --as <principal> --token <label> [--pin-env VAR] [--json]',
+  usage: 'tessera secret reveal --app <app> --name <secret> [--version N] --as <principal> (--token <label> [--pin-env VAR])… [--module <path>]… [--json]',
   options: { ...MODULE_OPTIONS, ...LOGIN_OPTIONS, app: { type: 'string' }, name: { type: 'string' }, version: { type: 'string' }, as: { type: 'string' } },
   async run(ctx) {
-    required(ctx, 'token');
+    if (tokenNames(ctx).length === 0) throw new TesseraError('INVALID_INPUT', '--token is required.', { field: 'token' });
     await unlockIfNamed(ctx);
     const v = optional(ctx, 'version');
     if (v !== undefined && !/^[1-9]\d*$/u.test(v)) throw new TesseraError('INVALID_INPUT', '--version must be a positive whole number.', { field: 'version' });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { TesseraError } from '../../../shared/contract/index.ts';
 import type { CommandContext } from '../command.ts';
-import { addRunModules, unlockForRun } from './token-shared.ts';
+import { addRunModules, tokenNames, unlockAllForRun } from './token-shared.ts';
 
 export function required(ctx: CommandContext, name: string): string {
   const v = ctx.values[name];
@@ -20,10 +20,10 @@ export function list(ctx: CommandContext, name: string): string[] {
   return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
 }
 
-/** Unlocks --token for this run when it is given (and loads --module paths). */
+/** Unlocks every --token for this run when given (and loads --module paths). */
 export async function unlockIfNamed(ctx: CommandContext): Promise<void> {
   addRunModules(ctx);
-  if (optional(ctx, 'token') !== undefined) await unlockForRun(ctx);
+  if (tokenNames(ctx).length > 0) await unlockAllForRun(ctx);
 }
 
 export function readText(path: string, what: string): string {

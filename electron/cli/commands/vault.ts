@@ -7,7 +7,7 @@ import { optional, unlockIfNamed } from './vault-shared.ts';
 export const rewrapCommand: Command = {
   name: 'rewrap',
   summary: "Rewrap every version to the signed active recipients (role: security-officer, proven by --as's token signature; resumable)",
-  usage: 'tessera rewrap --as <security officer> --token <label> [--pin-env VAR] [--json]',
+  usage: 'tessera rewrap --as <security officer> (--token <label> [--pin-env VAR])… [--module <path>]… [--json]',
   options: { ...MODULE_OPTIONS, ...LOGIN_OPTIONS, as: { type: 'string' } },
   async run(ctx) {
     await unlockIfNamed(ctx);

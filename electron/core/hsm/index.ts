@@ -1,6 +1,13 @@
 // The token layer: what the rest of core may use. pkcs11js itself is only loaded inside the
 // module workers, which start when a token is first used.
-export { TokenService, type TokenServiceOptions, type TokenSession, type TokenSignature, type SignatureAlgorithm } from './token-service.ts';
+export {
+  TokenService,
+  type OperationPinSource,
+  type TokenServiceOptions,
+  type TokenSession,
+  type TokenSignature,
+  type SignatureAlgorithm,
+} from './token-service.ts';
 export {
   wrapInSoftware,
   wrapOnToken,

@@ -536,9 +536,19 @@ const RSA_PSS_SHA256 = {
 };
 
 /** After C_*Init on a key with CKA_ALWAYS_AUTHENTICATE: the context-specific login for this one operation. */
-function contextLogin(session: Handle, pin: string | undefined) {
+function contextLogin(session: Handle, pin: string | undefined, end?: () => void) {
   if (pin === undefined) return;
-  lib.C_Login(session, p.CKU_CONTEXT_SPECIFIC, pin);
+  try {
+    lib.C_Login(session, p.CKU_CONTEXT_SPECIFIC, pin);
+  } catch (error) {
+    // A refused login leaves the initialised operation active; a failing call ends it (PKCS#11 2.40 has no cancel).
+    try {
+      end?.();
+    } catch {
+      // expected: the call fails, and that ends the operation
+    }
+    throw error;
+  }
 }
 
 function initialize(): RawModuleInfo {
@@ -641,7 +651,7 @@ const ops: { [K in WorkerOp]: (args: OpArgs<K>) => OpResult<K> } = {
       },
       key,
     );
-    contextLogin(s, contextPin);
+    contextLogin(s, contextPin, () => lib.C_Decrypt(s, asBuffer(data), Buffer.alloc(data.length)));
     return lib.C_Decrypt(s, asBuffer(data), Buffer.alloc(data.length));
   },
   ecdh({ session, keyId, publicPoint, length, contextPin }) {
@@ -711,7 +721,7 @@ const ops: { [K in WorkerOp]: (args: OpArgs<K>) => OpResult<K> } = {
     const s = sh(session);
     const key = keyHandle(session, 'private', keyId);
     lib.C_SignInit(s, scheme === 'ecdsa' ? ECDSA : RSA_PSS_SHA256, key);
-    contextLogin(s, contextPin);
+    contextLogin(s, contextPin, () => lib.C_Sign(s, asBuffer(data), Buffer.alloc(1024)));
     return lib.C_Sign(s, asBuffer(data), Buffer.alloc(1024));
   },
 };

@@ -61,8 +61,11 @@ export interface TokenServiceOptions {
    * Where the PIN for one operation with a CKA_ALWAYS_AUTHENTICATE key comes from when none was
    * approved through login() (the CLI reads the same --pin-env variable again). Undefined: ask.
    */
-  operationPin?: (token: TokenInfoView) => string | undefined;
+  operationPin?: OperationPinSource;
 }
+
+/** Supplies the PIN for one operation with a CKA_ALWAYS_AUTHENTICATE key, or undefined to ask the user instead. */
+export type OperationPinSource = (token: TokenInfoView) => Promise<string | undefined> | string | undefined;
 
 const KEY_SPECS: Record<KeyType, KeyTypeSpec> = {
   'rsa-2048': { kind: 'rsa', bits: 2048 },
@@ -98,12 +101,19 @@ export class TokenService {
   private pollTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private polling = false;
+  private operationPin: OperationPinSource | undefined;
 
   constructor(options: TokenServiceOptions) {
     this.options = options;
+    this.operationPin = options.operationPin;
     this.log = options.log;
     this.registry = new TokenRegistry({ log: options.log, emit: (entry, reason) => this.emit(entry, reason) });
     this.pins = new PinMemory(options.keychain, options.keychainPolicy);
+  }
+
+  /** Where PINs for single operations come from in this process (the CLI: the run's --pin-env). */
+  setOperationPinSource(source: OperationPinSource | undefined): void {
+    this.operationPin = source;
   }
 
   /** Adds a module for this process only (the CLI's --module). */
@@ -414,12 +424,14 @@ export class TokenService {
   // ---- sessions ----
 
   /** The key that an operation uses, when it needs a context-specific login (CKA_ALWAYS_AUTHENTICATE). */
-  private async contextPinFor(entry: TokenEntry, op: SessionOp, keyId: string | undefined): Promise<string | undefined> {
+  private async contextPinFor(entry: TokenEntry, op: SessionOp, keyId: string | undefined): Promise<{ pin: string; approved: boolean } | undefined> {
     if (!KEY_OPS.has(op) || keyId === undefined) return undefined;
     const key = (await this.keyIndex(entry)).byKeyId(keyId);
     if (!key?.alwaysAuthenticate) return undefined;
-    const pin = this.pins.takeOperationPin(entry.ref) ?? this.options.operationPin?.(this.view(entry));
-    if (pin !== undefined) return pin;
+    const approved = this.pins.takeOperationPin(entry.ref);
+    if (approved !== undefined) return { pin: approved, approved: true };
+    const pin = await this.operationPin?.(this.view(entry));
+    if (pin !== undefined) return { pin, approved: false };
     entry.operationPinNeeded = true;
     this.emit(entry, 'login');
     throw new TesseraError(
@@ -434,7 +446,8 @@ export class TokenService {
     const session = entry.session;
     if (!session) throw new TesseraError('TOKEN_LOCKED', `Token "${entry.info.label}" is locked. Unlock it with its PIN and retry.`);
     const keyId = (args as { keyId?: string }).keyId;
-    const contextPin = await this.contextPinFor(entry, op, keyId);
+    const context_ = await this.contextPinFor(entry, op, keyId);
+    const contextPin = context_?.pin;
     entry.inFlight++;
     entry.lastUsed = Date.now();
     let cancel: ((e: TesseraError) => void) | null = null;
@@ -447,6 +460,8 @@ export class TokenService {
         entry.module.worker!.call(op, full, this.ctx(entry, context)).then(resolve, reject);
       });
     } catch (error) {
+      // An approval that was not used (the token refused the mechanism before any login) stays for the next try.
+      if (context_?.approved && error instanceof TesseraError && error.code === 'MECHANISM_UNSUPPORTED') this.pins.approveOneOperation(entry.ref, context_.pin);
       throw await this.afterFailure(entry, session, error);
     } finally {
       entry.inFlight--;
