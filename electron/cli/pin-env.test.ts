@@ -34,7 +34,7 @@ describe('PIN variables and exec plugin environments', () => {
     let loggedInWith: unknown = null;
     const token = { serial: 'S1', label: 'officer', state: 'locked', flags: { loginRequired: true, protectedAuthenticationPath: false } };
     const core = {
-      services: { env: process.env, tokens: () => ({ findToken: async () => token }) },
+      services: { env: process.env, tokens: () => ({ findToken: async () => token, setOperationPinSource: () => undefined }) },
       dispatcher: {
         dispatch: async (_channel: string, input: unknown) => {
           loggedInWith = input;
