@@ -9,6 +9,7 @@ import { clusterLabelCommand } from './commands/cluster.ts';
 import { scanCommand } from './commands/scan.ts';
 import { provisionCommand } from './commands/provision.ts';
 import { deprovisionCommand } from './commands/deprovision.ts';
+import { reconcileCommand } from './commands/reconcile.ts';
 
 import { recipientAddCommand, recipientListCommand, recipientRetireCommand } from './commands/recipient.ts';
 import { appCreateCommand, appListCommand, appShowCommand } from './commands/app.ts';
@@ -38,6 +39,7 @@ export const commands: Command[] = [
   scanCommand,
   provisionCommand,
   deprovisionCommand,
+  reconcileCommand,
 ];
 
 commands.push(

@@ -66,6 +66,14 @@ if (!app.requestSingleInstanceLock()) {
       const answer = window ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options);
       return answer.response === 0;
     });
+    // Standing intents (unmet rollout steps, expired publications) converge while the desk is open.
+    setImmediate(() => {
+      try {
+        started.services.reconciler().start();
+      } catch {
+        // The database may not open yet (first run); the reconciler starts with the next launch.
+      }
+    });
     badge = startApprovalBadge(started, join(appRoot, 'dist', 'electron', 'tray.png'), openRollouts);
     bindIpc(started, (channel) => {
       if (channel.startsWith('rollout.')) badge?.refresh();

@@ -4,12 +4,31 @@
 import { TesseraError, type ClusterOutcome } from '../../../shared/contract/index.ts';
 import type { Command, CommandContext, OptionSpec } from '../command.ts';
 import { call, printJson, table } from '../output.ts';
+import { LOGIN_OPTIONS, MODULE_OPTIONS, addRunModules, unlockForRun } from './token-shared.ts';
 
-const TARGET_OPTIONS: OptionSpec = {
+export const TARGET_OPTIONS: OptionSpec = {
   app: { type: 'string' },
   cluster: { type: 'string', multiple: true },
   selector: { type: 'string' },
+  ...MODULE_OPTIONS,
+  ...LOGIN_OPTIONS,
 };
+
+/** Unlocks the token named by --token for this run, so versions can be unwrapped (and the rollout executed). */
+export async function unlockForWrite(ctx: CommandContext): Promise<void> {
+  addRunModules(ctx);
+  if (typeof ctx.values.token === 'string') await unlockForRun(ctx);
+}
+
+/** "--for 8h" (s, m, h, d) as the ISO time it ends. */
+export function expiryFrom(text: unknown, now = Date.now()): string | undefined {
+  if (text === undefined) return undefined;
+  const m = typeof text === 'string' ? /^(\d+)([smhd])$/u.exec(text.trim()) : null;
+  if (!m) throw new TesseraError('INVALID_INPUT', '--for must be a duration like 30m, 8h or 2d.', { field: 'for' });
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  if (Number(m[1]) === 0) throw new TesseraError('INVALID_INPUT', '--for must be longer than zero.', { field: 'for' });
+  return new Date(now + Number(m[1]) * unit).toISOString();
+}
 
 function targetInput(ctx: CommandContext): { app: string; clusters?: string[]; selector?: string } {
   const app = ctx.values.app;
@@ -21,9 +40,10 @@ function targetInput(ctx: CommandContext): { app: string; clusters?: string[]; s
   return { app, ...(clusters.length > 0 ? { clusters } : {}), ...(selector !== undefined ? { selector } : {}) };
 }
 
+/** Prints the outcomes; exits 1 when nothing matched or any cluster failed. */
 export function printOutcomes(ctx: CommandContext, outcomes: ClusterOutcome[]): number {
   if (ctx.json) printJson(ctx, outcomes);
-  else if (outcomes.length === 0) ctx.out('No cluster matched.');
+  else if (outcomes.length === 0) ctx.err('No cluster matched: nothing was provisioned or removed.');
   else {
     const rows = [['CLUSTER', 'RESULT', 'SECRETS', 'ERROR']];
     for (const o of outcomes) {
@@ -36,16 +56,24 @@ export function printOutcomes(ctx: CommandContext, outcomes: ClusterOutcome[]): 
     }
     ctx.out(table(rows));
   }
-  return outcomes.some((o) => !o.ok) ? 1 : 0;
+  return outcomes.length === 0 || outcomes.some((o) => !o.ok) ? 1 : 0;
 }
 
 export const provisionCommand: Command = {
   name: 'provision',
   summary: 'Publish the app on clusters and roll out its version through a plan (honours approval policies)',
-  usage: 'tessera provision --app <app> (--cluster <context>… | --selector env=prod) [--overwrite] [--json]',
-  options: { ...TARGET_OPTIONS, overwrite: { type: 'boolean' } },
+  usage:
+    'tessera provision --app <app> (--cluster <context>… | --selector env=prod) [--for 8h] [--token <label> --pin-env VAR] [--overwrite] [--json]\n' +
+    '  --for: the publication ends then; the reconciler (serve, the desk, tessera reconcile) deprovisions it',
+  options: { ...TARGET_OPTIONS, overwrite: { type: 'boolean' }, for: { type: 'string' } },
   async run(ctx) {
-    const outcomes = await call(ctx, 'kube.provision', { ...targetInput(ctx), ...(ctx.values.overwrite === true ? { overwrite: true } : {}) });
+    const expiresAt = expiryFrom(ctx.values.for);
+    await unlockForWrite(ctx);
+    const outcomes = await call(ctx, 'kube.provision', {
+      ...targetInput(ctx),
+      ...(ctx.values.overwrite === true ? { overwrite: true } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+    });
     return printOutcomes(ctx, outcomes);
   },
 };

@@ -30,6 +30,8 @@ export const serveCommand: Command = {
     setImmediate(() => {
       try {
         core.services.rollouts();
+        // Standing intents converge while the host runs.
+        core.services.reconciler().start();
       } catch (error) {
         core.log.warn('could not check for interrupted rollouts', { error: error instanceof Error ? error.name : 'error' });
       }

@@ -164,8 +164,8 @@ export const kubeChannels = {
     'One cell of the last scan in full: each Secret, drift, reasons',
   ),
   'kube.provision': channel<ClusterOutcome[]>()(
-    z.object({ app: appName, ...target, overwrite: z.boolean().optional() }).strict(),
-    "Write the app's published secret version to the targeted clusters (server-side apply)",
+    z.object({ app: appName, ...target, overwrite: z.boolean().optional(), expiresAt: z.iso.datetime({ offset: true }).optional() }).strict(),
+    "Publish the app on the given clusters (until expiresAt, when given) and write its published secret version there through a plan",
   ),
   'kube.deprovision': channel<ClusterOutcome[]>()(
     z.object({ app: appName, ...target }).strict(),

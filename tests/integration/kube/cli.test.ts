@@ -86,6 +86,17 @@ describe('tessera clusters, cluster label, scan, provision, deprovision', () => 
     expect(both.code).toBe(1);
   });
 
+  it('provision of an app with no targeting says so, exits 1 and records no publication', async () => {
+    expect((await run('app', 'create', '--name', 'untargeted', '--namespace', 'default')).code).toBe(0);
+    const p = await run('provision', '--app', 'untargeted', '--cluster', fleet.contexts[1]!);
+    expect(p.code).toBe(1);
+    expect(p.err).toContain('has no targeting');
+    expect(p.err).toContain('Nothing was recorded');
+    const shown = await run('app', 'show', '--name', 'untargeted', '--json');
+    expect(JSON.parse(shown.out).publications).toEqual([]);
+    expect((await run('provision', '--app', 'untargeted', '--cluster', fleet.contexts[1]!, '--for', 'soon')).err).toContain('--for must be a duration');
+  });
+
   it('deprovisions an orphaned app by its label, per cluster', async () => {
     const r = await run('deprovision', '--app', 'legacy', '--cluster', fleet.contexts[0]!, '--json');
     expect(r.code).toBe(0);

@@ -3,6 +3,7 @@
 // one-click actions cannot bypass the approval policies.
 import { TesseraError, type ClusterOutcome } from '../../../../shared/contract/index.ts';
 import type { KubeService } from '../../kube/index.ts';
+import { isTargeted } from '../../kube/index.ts';
 import { scopeClusters, type Reconciler, type RolloutService } from '../../rollout/index.ts';
 import type { VaultService } from '../../vault/index.ts';
 import type { Handlers } from '../dispatcher.ts';
@@ -110,14 +111,40 @@ async function planAndExecute(
 
 /** kube.provision / kube.deprovision through plans: explicit clusters are published to (or unpublished from) first. */
 export function routedKubeHandlers(s: {
-  vault: () => Pick<VaultService, 'setPublication' | 'hasApp'>;
+  vault: () => Pick<VaultService, 'setPublication' | 'hasApp' | 'publishedApps'>;
   kube: () => Pick<KubeService, 'clusters'>;
   rollouts: () => RolloutService;
 }): Pick<Handlers, 'kube.provision' | 'kube.deprovision'> {
   return {
-    'kube.provision': async ({ app, clusters, selector }, ctx) => {
-      for (const c of clusters ?? []) s.vault().setPublication(app, c, 'published');
-      return planAndExecute(s.rollouts(), { apps: [app], clusters, selector }, ctx.signal);
+    'kube.provision': async ({ app, clusters, selector, expiresAt }, ctx) => {
+      // The app's targeting must allow the clusters, or publishing there would record an intent
+      // no plan can meet: say so and record nothing.
+      const pub = s
+        .vault()
+        .publishedApps()
+        .find((p) => p.app === app);
+      if (!pub) throw new TesseraError('NOT_FOUND', `There is no app named "${app}".`, { field: 'app' });
+      const labels = new Map(
+        s
+          .kube()
+          .clusters()
+          .map((c) => [c.name, c.labels]),
+      );
+      const names = scopeClusters({ apps: [], clusters: clusters ?? [], selector: selector ?? '', cells: [] }, labels);
+      const allowed = names.filter((c) => isTargeted({ app, targeting: pub.targeting, published: [c], secrets: [] }, c, labels.get(c) ?? {}));
+      if (allowed.length === 0) {
+        const none = pub.targeting.selector.trim() === '' && pub.targeting.include.length === 0;
+        throw new TesseraError(
+          'INVALID_INPUT',
+          none
+            ? `App "${app}" has no targeting (no selector, no included cluster), so it cannot be published anywhere; set its targeting first. Nothing was recorded.`
+            : `App "${app}"'s targeting allows none of the clusters asked for (${names.length === 0 ? 'none matched' : names.join(', ')}). Nothing was recorded.`,
+          { field: names.length === 0 ? 'clusters' : 'app' },
+        );
+      }
+      if (clusters && clusters.length > 0) for (const c of allowed) s.vault().setPublication(app, c, 'published');
+      if (expiresAt !== undefined) s.rollouts().setExpiry(app, allowed, expiresAt);
+      return planAndExecute(s.rollouts(), { apps: [app], clusters: allowed }, ctx.signal);
     },
     'kube.deprovision': async ({ app, clusters, selector }, ctx) => {
       const labels = new Map(
