@@ -165,7 +165,7 @@ export const kubeChannels = {
   ),
   'kube.provision': channel<ClusterOutcome[]>()(
     z.object({ app: appName, ...target, overwrite: z.boolean().optional(), expiresAt: z.iso.datetime({ offset: true }).optional() }).strict(),
-    "Publish the app on the given clusters (until expiresAt, when given) and write its published secret version there through a plan",
+    'Publish the app on the given clusters (until expiresAt, when given) and write its published secret version there through a plan',
   ),
   'kube.deprovision': channel<ClusterOutcome[]>()(
     z.object({ app: appName, ...target }).strict(),
