@@ -34,9 +34,10 @@ import {
   type KubeCatalog,
   type SecretSpec,
   type SecretValues,
+  WRITE_ID_ANNOTATION,
 } from './types.ts';
 import { verifySecret } from './verify.ts';
-import { isOwned, memoryOwnership, type SecretOwnership } from './ownership.ts';
+import { memoryOwnership, recognise, type SecretOwnership } from './ownership.ts';
 
 export interface KubeServiceOptions {
   sources: () => KubeconfigSources;
@@ -107,7 +108,11 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
   /** Marks the listed Secrets Tessera recorded creating or adopting; the rest only claim to be Tessera's. */
   const markOwned = (listing: ClusterListing) => {
     const owned = ownership.ofCluster(listing.cluster);
-    for (const s of listing.secrets) s.owned = s.uid !== null && owned.get(`${s.namespace}/${s.name}`) === s.uid;
+    for (const s of listing.secrets) {
+      s.owned = s.uid !== null && owned.get(`${s.namespace}/${s.name}`) === s.uid;
+      // A Secret whose write lost its answer carries the write id Tessera recorded: Tessera's own, recorded now.
+      if (!s.owned && s.writeId !== null) s.owned = recognise(ownership, listing.cluster, s.namespace, s.name, s) !== null;
+    }
   };
   const limiter = createLimiter(options.limits().concurrency);
   const timeoutMs = () => options.requestTimeoutMs ?? options.limits().requestTimeoutSeconds * 1000;
@@ -371,10 +376,13 @@ export function createKubeService(options: KubeServiceOptions): KubeService {
               signal,
             });
             if (res.status === 200) {
-              const list = JSON.parse(res.body.toString('utf8')) as { items?: { metadata: { name: string; namespace: string; uid?: string } }[] };
+              const list = JSON.parse(res.body.toString('utf8')) as {
+                items?: { metadata: { name: string; namespace: string; uid?: string; annotations?: Record<string, string>; managedFields?: unknown } }[];
+              };
               for (const item of list.items ?? []) {
                 // Only Secrets Tessera recorded creating or adopting: a copied label makes nothing deletable.
-                if (!isOwned(ownership, cluster, item.metadata.namespace, item.metadata.name, item.metadata.uid)) continue;
+                const m = item.metadata;
+                if (!recognise(ownership, cluster, m.namespace, m.name, { ...m, writeId: m.annotations?.[WRITE_ID_ANNOTATION] })) continue;
                 if (!specs.some((s) => s.namespace === item.metadata.namespace && s.name === item.metadata.name)) {
                   specs.push({ app: input.app, name: item.metadata.name, namespace: item.metadata.namespace, workload: null });
                 }

@@ -7,7 +7,8 @@ import { TesseraError } from '../../../shared/contract/index.ts';
 import type { KubeClient, KubeResponse } from './http-client.ts';
 import { httpError } from './http-client.ts';
 import { sanitizeApiMessage } from './api-message.ts';
-import { isOwned, labelManager, memoryOwnership, type SecretOwnership } from './ownership.ts';
+import { randomBytes } from 'node:crypto';
+import { labelManager, memoryOwnership, recognise, type SecretOwnership } from './ownership.ts';
 import { jsonWithData, zero } from './secret-body.ts';
 import { emptyWiringConfig, isWiringManager, wiringConfig, wiringManager, workloadContainers, workloadPath } from './wiring.ts';
 import {
@@ -20,6 +21,7 @@ import {
   PROVISIONED_AT_ANNOTATION,
   PROVISIONED_BY_ANNOTATION,
   VERSION_ANNOTATION,
+  WRITE_ID_ANNOTATION,
   type SecretSpec,
   type SecretValues,
 } from './types.ts';
@@ -218,8 +220,12 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
   await ensureNamespace(client, spec, signal);
   const live = await getSecretMetadata(client, spec.namespace, spec.name, signal);
   const ownership = options.ownership ?? memoryOwnership();
-  const record = ownership.get(client.cluster, spec.namespace, spec.name);
-  const owned = live !== null && live.uid !== undefined && record?.uid === live.uid;
+  // Tessera's by uid, or by the write id of a write whose answer was lost (a timeout, a crash).
+  const recognised = live
+    ? recognise(ownership, client.cluster, spec.namespace, spec.name, { ...live, writeId: live.annotations?.[WRITE_ID_ANNOTATION] })
+    : null;
+  const record = recognised ?? ownership.get(client.cluster, spec.namespace, spec.name);
+  const owned = live !== null && recognised !== null;
   if (live && !owned && !options.adopt) throw notTesserasOwn(client.cluster, live, spec.namespace, spec.name);
 
   // Same version already written by Tessera: keep the stamp Tessera recorded (never one read back
@@ -227,6 +233,19 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
   const sameVersion = owned && record !== null && record.versionId === spec.versionId && record.provisionedAt !== null && record.provisionedBy !== null;
   const provisionedAt = sameVersion ? record.provisionedAt! : (options.now?.() ?? new Date()).toISOString();
   const provisionedBy = sameVersion ? record.provisionedBy! : (options.principal ?? 'tessera');
+  // The intent is recorded before the write goes out, so a lost answer still leaves Tessera knowing the Secret.
+  const writeId = sameVersion && record.writeId ? record.writeId : randomBytes(16).toString('hex');
+  const how = live === null || (owned && record?.how !== 'adopted') ? 'created' : 'adopted';
+  ownership.intend({
+    cluster: client.cluster,
+    namespace: spec.namespace,
+    name: spec.name,
+    writeId,
+    how,
+    versionId: spec.versionId,
+    provisionedAt,
+    provisionedBy,
+  });
   // Every string here comes from the vault's spec or from Tessera itself; nothing from `live`.
   const object = {
     apiVersion: 'v1',
@@ -240,6 +259,7 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
         [KEYS_ANNOTATION]: [...spec.keys].sort().join(','),
         [PROVISIONED_AT_ANNOTATION]: provisionedAt,
         [PROVISIONED_BY_ANNOTATION]: provisionedBy,
+        [WRITE_ID_ANNOTATION]: writeId,
       },
     },
     type: spec.type ?? 'Opaque',
@@ -270,10 +290,11 @@ export async function provisionVersion(client: KubeClient, spec: SecretSpec, val
       name: spec.name,
       uid: meta.uid,
       manager: labelManager(meta.managedFields),
-      how: live === null || (owned && record?.how !== 'adopted') ? 'created' : 'adopted',
+      how,
       versionId: spec.versionId,
       provisionedAt,
       provisionedBy,
+      writeId,
     });
   }
 
@@ -317,7 +338,8 @@ export async function deprovisionSecret(
   const { signal } = options;
   const ownership = options.ownership ?? memoryOwnership();
   const live = await getSecretMetadata(client, spec.namespace, spec.name, signal);
-  if (live && !isOwned(ownership, client.cluster, spec.namespace, spec.name, live.uid)) throw notTesserasOwn(client.cluster, live, spec.namespace, spec.name);
+  if (live && !recognise(ownership, client.cluster, spec.namespace, spec.name, { ...live, writeId: live.annotations?.[WRITE_ID_ANNOTATION] }))
+    throw notTesserasOwn(client.cluster, live, spec.namespace, spec.name);
 
   let wiring: SecretOutcome['wiring'] = 'none';
   if (spec.workload) {

@@ -14,6 +14,7 @@ import {
   MANAGED_BY_VALUE,
   METADATA_LIST_ACCEPT,
   VERSION_ANNOTATION,
+  WRITE_ID_ANNOTATION,
   type AppPublication,
   type SecretSpec,
 } from './types.ts';
@@ -26,6 +27,8 @@ export interface LiveSecret {
   versionId: string | null;
   annotatedKeys: string[];
   managedFields: unknown;
+  /** The write id Tessera's write put in the annotation (tessera.dev/write-id), if any. */
+  writeId: string | null;
   /** Tessera recorded creating or adopting this very Secret (its uid); false: it only carries the label. */
   owned: boolean;
 }
@@ -61,6 +64,7 @@ function toLive(item: PartialMeta): LiveSecret {
           .sort()
       : [],
     managedFields: m.managedFields,
+    writeId: m.annotations?.[WRITE_ID_ANNOTATION] ?? null,
     owned: false,
   };
 }

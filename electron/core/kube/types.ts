@@ -85,6 +85,8 @@ export const VERSION_ANNOTATION = 'tessera.dev/version-id';
 export const KEYS_ANNOTATION = 'tessera.dev/keys';
 export const PROVISIONED_AT_ANNOTATION = 'tessera.dev/provisioned-at';
 export const PROVISIONED_BY_ANNOTATION = 'tessera.dev/provisioned-by';
+/** A random id per write, recorded in the store before the write: recognises Tessera's own Secret when the write's answer was lost. */
+export const WRITE_ID_ANNOTATION = 'tessera.dev/write-id';
 export const FIELD_MANAGER = 'tessera';
 export const METADATA_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 export const METADATA_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';

@@ -67,6 +67,18 @@ const ROLLOUT_PUBLICATION_EXPIRY: Migration = {
   sql: 'CREATE TABLE publication_expiry (app TEXT NOT NULL, cluster TEXT NOT NULL, expires_at TEXT NOT NULL, set_by TEXT NOT NULL, set_at TEXT NOT NULL, PRIMARY KEY (app, cluster));',
 };
 
+/**
+ * Write intents: the random id each Secret write carries (annotation tessera.dev/write-id),
+ * recorded before the write, so a Secret whose write lost its answer is still known as Tessera's.
+ */
+const SECRET_WRITE_INTENTS: Migration = {
+  id: '0007_secret_write_intents',
+  sql: `
+ALTER TABLE owned_secrets ADD COLUMN write_id TEXT;
+CREATE TABLE secret_write_intents (cluster TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, write_id TEXT NOT NULL, how TEXT NOT NULL, version_id TEXT NOT NULL, provisioned_at TEXT NOT NULL, provisioned_by TEXT NOT NULL, intended_at TEXT NOT NULL, PRIMARY KEY (cluster, namespace, name, write_id));
+`,
+};
+
 export const MIGRATIONS: readonly Migration[] = [
   VAULT_INITIAL,
   KUBE_SCANS,
@@ -74,4 +86,5 @@ export const MIGRATIONS: readonly Migration[] = [
   TRUST_KINDS_VERSION_SIGNATURES,
   OWNED_SECRETS,
   ROLLOUT_PUBLICATION_EXPIRY,
+  SECRET_WRITE_INTENTS,
 ];
