@@ -56,8 +56,14 @@ export interface ClientOptions {
   maxRetries?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Attempts after the first when the cluster does not answer at all (refused, reset, timeout); default 3. */
+  /**
+   * Attempts after the first when the cluster does not answer at all (refused, reset, timeout) and
+   * has not answered any request lately either; default 3. A cluster that answered a moment ago
+   * gets maxRetries: a lost answer there is a transient fault, not an unreachable cluster.
+   */
   networkRetries?: number;
+  /** How recent an answer must be for a network failure to count as transient; default max(10 s, 3 × timeout). */
+  answeredWindowMs?: number;
   /** How long a cluster that did not answer is not called again (circuit open); default 15 s. */
   circuitCooldownMs?: number;
   observer?: RequestObserver | undefined;
@@ -163,6 +169,9 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
   const cooldown = () => options.circuitCooldownMs ?? 15_000;
   const breaker: CircuitState = { state: 'closed', openUntil: null, lastError: null };
   let probing = false;
+  /** When the cluster last answered anything (any HTTP status), ms since the epoch. */
+  let lastAnswerAt: number | null = null;
+  const answeredWithin = (at: number) => lastAnswerAt !== null && at - lastAnswerAt <= (options.answeredWindowMs ?? Math.max(10_000, 3 * options.timeoutMs()));
   const open = (error: TesseraError) => {
     breaker.state = 'open';
     breaker.openUntil = Date.now() + cooldown();
@@ -258,6 +267,7 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
           res.on('end', () => {
             const body = Buffer.concat(chunks);
             for (const c of chunks) c.fill(0);
+            lastAnswerAt = Date.now();
             if (done) return;
             options.observer?.({
               cluster,
@@ -276,8 +286,13 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
         },
       );
       const timer = setTimeout(() => {
-        request.destroy();
-        finish(new AttemptFailure('timeout', `no answer within ${timeoutMs} ms`));
+        // Timers run before I/O in an event-loop turn: when this process was busy, an answer that
+        // arrived in time may still be waiting to be read. Read it first (setImmediate runs after I/O).
+        setImmediate(() => {
+          if (done) return;
+          request.destroy();
+          finish(new AttemptFailure('timeout', `no answer within ${timeoutMs} ms`));
+        });
       }, timeoutMs);
       const onAbort = () => {
         request.destroy();
@@ -303,7 +318,9 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
         if (breaker.state !== 'closed') Object.assign(breaker, { state: 'closed', openUntil: null, lastError: null });
         return res;
       } catch (error) {
-        if (error instanceof TesseraError && (error.code === 'UNREACHABLE' || error.code === 'TIMEOUT') && error.details?.circuit !== 'open') open(error);
+        // Only a cluster that answered nothing while this request tried is unreachable; a lost answer from one that answers is not.
+        const silent = error instanceof TesseraError && (error.code === 'UNREACHABLE' || error.code === 'TIMEOUT') && error.details?.circuit !== 'open';
+        if (silent && (probe || !answeredWithin(Date.now()) || error.details?.transient !== true)) open(error);
         else if (probe && breaker.state === 'half-open') breaker.state = 'open';
         throw error;
       } finally {
@@ -329,6 +346,7 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
   /** One request with its retries. A probe of a half-open circuit gets one attempt. */
   const send = async (req: KubeRequest, probe: boolean): Promise<KubeResponse> => {
     let reauthenticated = false;
+    const startedAt = Date.now();
     for (let n = 0; ; n++) {
       if (req.signal?.aborted) throw cancelled();
       let res: KubeResponse;
@@ -338,13 +356,15 @@ export function createKubeClient(endpoint: ClusterEndpoint, options: ClientOptio
         if (error instanceof TesseraError) throw error;
         if (!(error instanceof AttemptFailure)) throw error;
         // A cluster that does not answer at all gets few attempts, and none once another request opened its circuit.
-        if (n >= (probe ? 0 : networkRetries) || breaker.state === 'open') {
+        // One that answered a moment ago (before or while this request tried) lost an answer: a transient fault, retried like a 5xx.
+        const transient = !probe && (answeredWithin(startedAt) || (lastAnswerAt ?? 0) >= startedAt);
+        if (n >= (probe ? 0 : transient ? maxRetries : networkRetries) || breaker.state === 'open') {
           throw error.kind === 'timeout'
             ? new TesseraError('TIMEOUT', `Cluster "${cluster}" did not answer ${req.method} ${req.path} within the request timeout (${n + 1} attempts).`, {
-                details: { cluster },
+                details: { cluster, transient },
               })
             : new TesseraError('UNREACHABLE', `Cluster "${cluster}" cannot be reached at ${endpoint.server.origin} (${error.message}, ${n + 1} attempts).`, {
-                details: { cluster },
+                details: { cluster, transient },
               });
         }
         await sleep(backoffMs(n, baseDelay, maxDelay), req.signal);
