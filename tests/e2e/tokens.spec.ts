@@ -37,10 +37,10 @@ test('log in to a SoftHSM2 token through the UI, create a key and see it listed'
   // A wrong PIN: refused with the token's sentence, the dialog stays open.
   await row.getByRole('button', { name: 'Unlock' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.getByLabel('PIN', { exact: true }).fill('000000');
+  await dialog.getByLabel('PIN', { exact: true }).fill('913579');
   await dialog.getByRole('button', { name: 'Unlock' }).click();
   await expect(dialog.getByRole('alert')).toContainText(/PIN/);
-  await expect(page.locator('body')).not.toContainText('000000');
+  await expect(page.locator('body')).not.toContainText('913579');
 
   await dialog.getByLabel('PIN', { exact: true }).fill('246810');
   await dialog.getByRole('button', { name: 'Unlock' }).click();
