@@ -14,7 +14,7 @@ import { lineChartSvg, svgsToPng } from './lib/chart.ts';
 import { kubectlVersion } from './lib/kubectl.ts';
 import { summarize, type Summary } from './lib/stats.ts';
 import { renderReport } from './report.ts';
-import { tokenOverhead, type TokenOverheadResult } from './token-overhead.ts';
+import { remoteTokenOverhead, tokenOverhead, type RemoteTokenResult, type TokenOverheadResult } from './token-overhead.ts';
 import { CHROMIUM, launchChromium, uiBenchmark, type UiResult } from './ui-bench.ts';
 
 const ALL = ['B1', 'B2', 'B3', 'B4', 'B5', 'B6'] as const;
@@ -102,6 +102,8 @@ export interface BenchResults {
   token: {
     runs: TokenOverheadResult[];
     summary: Record<string, { tessera: Summary; pipelined: Summary; plain: Summary; ratio: Summary; ratioPipelined: Summary }>;
+    /** The same token layer on a remote token (SoftHSM2 behind p11-kit server); null when p11-kit is missing. */
+    remote?: { runs: RemoteTokenResult[]; ratio: Summary; perAttributeMs: Summary; batchedMs: Summary; keys: number } | null;
   } | null;
   ui: UiResult | null;
   chart: string | null;
@@ -188,7 +190,26 @@ try {
         ratioPipelined: summarize(runs.map((r) => r[c].ratioPipelined)),
       };
     }
-    results.token = { runs, summary };
+    const remoteRuns: RemoteTokenResult[] = [];
+    for (let i = 0; i < CONFIG.b4Runs; i++) {
+      const r = await remoteTokenOverhead({ durationMs: CONFIG.b4DurationMs, listRuns: 5 });
+      if (!r) break;
+      remoteRuns.push(r);
+      log(
+        `    remote token run ${i + 1}: unwrap ratio ${r.rsaOaep2048Unwrap.ratio}; unlock→key list ${r.unlockToKeyList.perAttributeMs} → ${r.unlockToKeyList.batchedMs} ms`,
+      );
+    }
+    const remote =
+      remoteRuns.length === 0
+        ? null
+        : {
+            runs: remoteRuns,
+            ratio: summarize(remoteRuns.map((r) => r.rsaOaep2048Unwrap.ratio)),
+            perAttributeMs: summarize(remoteRuns.map((r) => r.unlockToKeyList.perAttributeMs)),
+            batchedMs: summarize(remoteRuns.map((r) => r.unlockToKeyList.batchedMs)),
+            keys: remoteRuns[0]!.unlockToKeyList.keys,
+          };
+    results.token = { runs, summary, remote };
   });
   await step(['B5'], async () => {
     log('B5: UI in Chromium');

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { createEventBus } from '../electron/core/events.ts';
 import { createLogger } from '../electron/core/log/logger.ts';
 import { TokenService, ecdhEsInfo, unwrapOnToken, wrapInSoftware, wrapOnToken } from '../electron/core/hsm/index.ts';
+import { P11KIT_CLIENT_MODULE, p11KitSkipReason, serveRemoteToken } from '../tests/support/p11kit.ts';
 import { createSoftHsm } from '../tests/support/softhsm.ts';
 
 export interface OverheadRow {
@@ -189,6 +190,111 @@ export async function tokenOverhead(options: { durationMs?: number; pipelineDept
   }
 }
 
+/** B4 on a remote token: SoftHSM2 behind `p11-kit server`, reached through p11-kit's client module. */
+export interface RemoteTokenResult {
+  /** RSA-OAEP 2048 unwrap, sequential: Tessera vs plain pkcs11js through the same client module (goal ≥ 0.95: the round trip dominates). */
+  rsaOaep2048Unwrap: { tessera: number; plain: number; ratio: number };
+  /** Unlock (login) to the key list with `keys` keys on the token, median ms: one read per attribute (before) and one per key (after). */
+  unlockToKeyList: { keys: number; perAttributeMs: number; batchedMs: number; speedup: number };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Null when p11-kit's client or server is not installed. */
+export async function remoteTokenOverhead(options: { durationMs?: number; listRuns?: number } = {}): Promise<RemoteTokenResult | null> {
+  if (p11KitSkipReason()) return null;
+  const durationMs = options.durationMs ?? 1500;
+  const listRuns = options.listRuns ?? 5;
+  const PIN = randomBytes(8).toString('hex');
+  const hsm = createSoftHsm([{ label: 'remote-bench', pin: PIN, soPin: randomBytes(8).toString('hex') }]);
+  const remote = await serveRemoteToken(hsm, 'remote-bench');
+  try {
+    const service = new TokenService({
+      modulePaths: () => [P11KIT_CLIENT_MODULE],
+      log: createLogger([]),
+      events: createEventBus(),
+      autoLockMs: () => 3_600_000,
+    });
+    const ref = (await service.findToken('remote-bench')).serial;
+    await service.login(ref, PIN);
+    // Six keys, as in the report that asked for batching: two RSA, four EC.
+    const rsa = await service.generateKey(ref, 'rsa-2048', 'bench-rsa-1');
+    await service.generateKey(ref, 'rsa-2048', 'bench-rsa-2');
+    for (const label of ['bench-ec-1', 'bench-ec-2', 'bench-ec-3', 'bench-ec-4']) await service.generateKey(ref, 'ec-p256', label);
+    const times = { 'per-attribute': [] as number[], batched: [] as number[] };
+    let keyCount = 0;
+    for (let i = 0; i < listRuns; i++) {
+      for (const listing of ['per-attribute', 'batched'] as const) {
+        await service.logout(ref);
+        const started = performance.now();
+        await service.login(ref, PIN);
+        keyCount = (await service.keys(ref, { listing })).length;
+        times[listing].push(performance.now() - started);
+      }
+    }
+    const recipient = await service.recipientForKey(ref, rsa.keyId);
+    const dek = randomBytes(32);
+    const wrapped = wrapInSoftware(recipient, dek);
+    const session = await service.session(ref);
+    const tessera = await rate(durationMs, () => unwrapOnToken(session, wrapped, recipient));
+    await service.close();
+
+    const p = createRequire(import.meta.url)('pkcs11js') as typeof Pkcs11js;
+    const lib = new p.PKCS11();
+    lib.load(P11KIT_CLIENT_MODULE);
+    lib.C_Initialize({ flags: p.CKF_OS_LOCKING_OK });
+    let plain = 0;
+    try {
+      const slot = lib.C_GetSlotList(true)[0]!;
+      const s = lib.C_OpenSession(slot, p.CKF_SERIAL_SESSION | p.CKF_RW_SESSION);
+      lib.C_Login(s, p.CKU_USER, PIN);
+      lib.C_FindObjectsInit(s, [
+        { type: p.CKA_CLASS, value: p.CKO_PRIVATE_KEY },
+        { type: p.CKA_ID, value: Buffer.from(rsa.keyId, 'hex') },
+      ]);
+      const [key] = lib.C_FindObjects(s, 1);
+      lib.C_FindObjectsFinal(s);
+      const sha256 = recipient.oaepHash === 'sha256';
+      plain = await rate(durationMs, () => {
+        lib.C_DecryptInit(
+          s,
+          {
+            mechanism: p.CKM_RSA_PKCS_OAEP,
+            parameter: {
+              type: p.CK_PARAMS_RSA_OAEP,
+              hashAlg: sha256 ? p.CKM_SHA256 : p.CKM_SHA_1,
+              mgf: sha256 ? p.CKG_MGF1_SHA256 : p.CKG_MGF1_SHA1,
+              source: 1,
+            } as { type: number },
+          },
+          key!,
+        );
+        return lib.C_Decrypt(s, wrapped.data, Buffer.alloc(256));
+      });
+      lib.C_Logout(s);
+      lib.C_CloseSession(s);
+    } finally {
+      lib.C_Finalize();
+      lib.close();
+    }
+    const perAttributeMs = median(times['per-attribute']);
+    const batchedMs = median(times.batched);
+    return {
+      rsaOaep2048Unwrap: { tessera: Math.round(tessera), plain: Math.round(plain), ratio: Number((tessera / plain).toFixed(3)) },
+      unlockToKeyList: {
+        keys: keyCount,
+        perAttributeMs: Number(perAttributeMs.toFixed(1)),
+        batchedMs: Number(batchedMs.toFixed(1)),
+        speedup: Number((perAttributeMs / batchedMs).toFixed(2)),
+      },
+    };
+  } finally {
+    await remote.stop();
+    hsm.cleanup();
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(await tokenOverhead(), null, 2));
+  console.log(JSON.stringify(await remoteTokenOverhead(), null, 2));
 }

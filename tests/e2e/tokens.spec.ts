@@ -57,6 +57,8 @@ test('log in to a SoftHSM2 token through the UI, create a key and see it listed'
   await page.getByLabel('Label').fill('release-signing');
   await page.getByRole('combobox', { name: 'New key type' }).click();
   await page.getByRole('option', { name: 'ec-p384' }).click();
+  // What the token can do with the chosen type, read from its mechanisms, before anything is created.
+  await expect(page.getByTestId('key-type-capability')).toHaveText('ec-p384: can be a vault recipient and sign.');
   await page.getByRole('button', { name: 'Create key' }).click();
   const keys = page.getByRole('table', { name: 'Keys on officer-e2e' });
   await expect(keys.getByText('release-signing')).toBeVisible({ timeout: 30_000 });

@@ -21,7 +21,8 @@ export interface TokenLoginPromptProps {
 export function TokenLoginPrompt({ reason, onUnlocked, serials }: TokenLoginPromptProps) {
   const { data, error, loading } = useQuery('hsm.tokens', {});
   const tokens = (data ?? [])
-    .flatMap((m) => m.slots.flatMap((s) => (s.token && s.token.state === 'locked' ? [s.token] : [])))
+    // Locked tokens, and unlocked ones waiting for the PIN to approve one operation (a key with CKA_ALWAYS_AUTHENTICATE).
+    .flatMap((m) => m.slots.flatMap((s) => (s.token && (s.token.state === 'locked' || s.token.operationPinNeeded) ? [s.token] : [])))
     .filter((t) => !serials || serials.length === 0 || serials.includes(t.serial))
     .filter((t) => t.flags.tokenInitialized && !t.flags.userPinLocked);
   const [chosen, setChosen] = useState<string | null>(null);

@@ -40,10 +40,12 @@ const KEY_COLUMNS: DataColumn<TokenKeyView>[] = [
   {
     header: 'Can',
     cell: (k) =>
-      Object.entries(k.capabilities)
-        .filter(([, v]) => v)
-        .map(([n]) => n)
-        .join(', '),
+      [
+        ...Object.entries(k.capabilities)
+          .filter(([, v]) => v)
+          .map(([n]) => n),
+        ...(k.alwaysAuthenticate ? ['PIN at every use'] : []),
+      ].join(', '),
   },
   { header: 'Fingerprint', cell: (k) => <Code>{k.fingerprint.slice(0, 16)}…</Code> },
 ];
@@ -52,8 +54,12 @@ const KEY_COLUMNS: DataColumn<TokenKeyView>[] = [
 function TokenKeys({ token }: { token: TokenInfoView }) {
   const keys = useQuery('hsm.keys', { tokenSerial: token.serial });
   const create = useAction('hsm.generateKey');
-  const [type, setType] = useState<KeyType>('ec-p256');
+  // Start on a type this token can create and use; the list greys out the rest (read from its mechanisms).
+  const byType = (t: KeyType) => token.keyTypes.find((c) => c.type === t);
+  const usable = (['ec-p256', ...KEY_TYPES] as KeyType[]).map(byType).find((c) => c?.canCreate && c.recipient) ?? token.keyTypes.find((c) => c.canCreate);
+  const [type, setType] = useState<KeyType>(usable?.type ?? 'ec-p256');
   const [label, setLabel] = useState('');
+  const capability = token.keyTypes.find((c) => c.type === type);
   return (
     <Stack gap="xs" data-testid={`token-keys-${token.label}`}>
       <Title order={5}>Keys on "{token.label}"</Title>
@@ -61,12 +67,19 @@ function TokenKeys({ token }: { token: TokenInfoView }) {
         {(data) => <DataTable label={`Keys on ${token.label}`} columns={KEY_COLUMNS} rows={data} rowKey={(k) => k.keyId} />}
       </QueryState>
       <Group align="flex-end">
-        <Select label="New key type" data={[...KEY_TYPES]} value={type} onChange={(v) => v && setType(v as KeyType)} allowDeselect={false} w={140} />
+        <Select
+          label="New key type"
+          data={token.keyTypes.length === 0 ? [...KEY_TYPES] : token.keyTypes.map((c) => ({ value: c.type, label: c.type, disabled: !c.canCreate }))}
+          value={type}
+          onChange={(v) => v && setType(v as KeyType)}
+          allowDeselect={false}
+          w={140}
+        />
         <TextInput label="Label" value={label} onChange={(e) => setLabel(e.currentTarget.value)} w={200} />
         <Button
           leftSection={<IconPlus size={16} aria-hidden />}
           loading={create.running}
-          disabled={label.trim() === ''}
+          disabled={label.trim() === '' || capability?.canCreate === false}
           onClick={async () => {
             if (await create.run({ tokenSerial: token.serial, type, label: label.trim() })) {
               setLabel('');
@@ -77,6 +90,11 @@ function TokenKeys({ token }: { token: TokenInfoView }) {
           Create key
         </Button>
       </Group>
+      {capability && (
+        <Text size="sm" c={capability.canCreate ? (capability.recipient ? 'dimmed' : 'orange') : 'red'} data-testid="key-type-capability">
+          {capability.reason}
+        </Text>
+      )}
     </Stack>
   );
 }
