@@ -2,8 +2,9 @@
 // instead of file:// (where a CSP response header does not apply and every local file shares
 // one origin). URL checks parse the URL and compare scheme, host and path exactly; a string
 // prefix would match sibling files and break on Windows paths.
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../../shared/domain/csp.ts';
+import { rendererContentType } from '../../shared/domain/content-types.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'tessera';
@@ -44,18 +45,6 @@ export function isExternalLink(url: string): boolean {
   return u !== null && u.protocol === 'https:' && u.username === '' && u.password === '';
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-};
-
 /**
  * The file under `rendererDir` that an app:// request names, or null: another host, a path that
  * climbs out of the folder (also percent-encoded or with backslashes), or an unknown file type.
@@ -76,13 +65,13 @@ export function appFileFor(url: string, rendererDir: string): string | null {
   const root = normalize(rendererDir);
   const file = normalize(join(root, ...segments));
   if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) return null;
-  return MIME[extname(file).toLowerCase()] ? file : null;
+  return rendererContentType(file) ? file : null;
 }
 
 /** Headers of every app:// response: the CSP (as a header, which the page cannot weaken), type, no sniffing. */
 export function appResponseHeaders(file: string): Record<string, string> {
   return {
-    'content-type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': rendererContentType(file) ?? 'application/octet-stream',
     'content-security-policy': CONTENT_SECURITY_POLICY,
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',

@@ -9,6 +9,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core/index.ts';
 import { CONTENT_SECURITY_POLICY } from '../../shared/domain/csp.ts';
+import { rendererContentType } from '../../shared/domain/content-types.ts';
 
 export interface HostOptions {
   core: Core;
@@ -31,17 +32,6 @@ export interface Host {
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 function safeDecode(text: string): string | null {
   try {
@@ -143,7 +133,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       });
     }
     res.writeHead(200, {
-      'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+      'content-type': rendererContentType(file) ?? 'application/octet-stream',
       'content-security-policy': CONTENT_SECURITY_POLICY,
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
